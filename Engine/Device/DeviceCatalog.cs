@@ -1,0 +1,49 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace IlgpuLstm.Engine.Device;
+
+/// <summary>
+/// Enumerates accelerators and resolves <see cref="AcceleratorKind.Auto"/>. The CPU accelerator is
+/// configured as measured fastest for our kernels (shared/ILGPU-NOTES.md §1): warps of 2, one warp
+/// per multiprocessor, one multiprocessor per core, and groups of one thread at launch.
+/// </summary>
+public static class DeviceCatalog
+{
+    /// <summary>The CPU device our CPU runs use.</summary>
+    public static CPUDevice CpuDevice() => new(2, 1, Math.Max(1, Environment.ProcessorCount));
+
+    /// <summary>A context with every GPU ILGPU can find and our CPU device; the caller disposes it.</summary>
+    public static Context CreateContext()
+    {
+        NativeLibraries.Install();
+        return Context.Create(b => b.Cuda().OpenCL().CPU(CpuDevice()).EnableAlgorithms().Math(MathMode.Default));
+    }
+
+    public static IReadOnlyList<DeviceDescription> List(Context context) =>
+        context.Devices.Select(DeviceDescription.From).ToList();
+
+    /// <summary>The device a request maps to: the first of that kind, or for Auto CUDA, then OpenCL, then CPU.</summary>
+    public static ILGPU.Runtime.Device Select(Context context, AcceleratorKind kind)
+    {
+        // The builder silently falls back to the CPU when a kind is missing, so check the type.
+        ILGPU.Runtime.Device? First(AcceleratorKind k) =>
+            context.Devices.FirstOrDefault(d => DeviceDescription.KindOf(d.AcceleratorType) == k);
+        if (kind == AcceleratorKind.Auto)
+            return First(AcceleratorKind.Cuda) ?? First(AcceleratorKind.OpenCL) ?? First(AcceleratorKind.Cpu)
+                ?? throw new EngineException("no accelerator found, not even the CPU one");
+        return First(kind) ?? throw new EngineException(
+            $"no {Describe(kind)} accelerator found (run 'ilgpu-lstm devices' to see what is available)");
+    }
+
+    public static string Describe(AcceleratorKind kind) => kind switch
+    {
+        AcceleratorKind.Cuda => "CUDA",
+        AcceleratorKind.OpenCL => "OpenCL",
+        AcceleratorKind.Cpu => "CPU",
+        _ => "auto",
+    };
+}

@@ -1,0 +1,89 @@
+using ILGPU;
+using IlgpuLstm.Kernels;
+
+namespace IlgpuLstm.Engine.Ops;
+
+/// <summary>
+/// Every operation layers, models and training need, so that none of them calls ILGPU kernels
+/// directly and a second implementation (a vectorized host one, a cuBLAS one) can stand in.
+/// Shapes are in the kernel files; matrices are row-major; B, T, I, H, V as in STYLE.md;
+/// G is the width of a cell's stacked gates (4H LSTM, 3H GRU, H RNN).
+/// Gradients of parameters accumulate (+=); gradients of activations overwrite.
+/// All calls are queued in order on one stream; only <see cref="ReadScalar"/> waits.
+/// </summary>
+public interface IOps
+{
+    /// <summary>C[M,N] = alpha op(A) op(B) + beta C (+ bias[N]); A is K x M when transA, B is N x K when transB.</summary>
+    void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, ArrayView<float> a, int lda,
+        ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null,
+        GemmVersion? version = null);
+
+    /// <summary>output[r, j] = weight[j, tokens[r]] + bias[j], weight G x V.</summary>
+    void OneHotForward(ArrayView<int> tokens, ArrayView<float> weight, ArrayView<float> bias, ArrayView<float> output,
+        int rows, int gateWidth, int vocab);
+
+    /// <summary>dWeight[j, tokens[r]] += dOutput[r, j].</summary>
+    void OneHotBackward(ArrayView<int> tokens, ArrayView<float> dOutput, ArrayView<float> dWeight, int rows,
+        int gateWidth, int vocab);
+
+    void LstmForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c,
+        ArrayView<float> h, int batch, int hidden);
+
+    void LstmBackward(ArrayView<float> gates, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> dh,
+        ArrayView<float> dc, ArrayView<float> dGates, int batch, int hidden);
+
+    void GruForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> hPrev, ArrayView<float> h,
+        int batch, int hidden);
+
+    void GruBackward(ArrayView<float> gates, ArrayView<float> gh, ArrayView<float> hPrev, ArrayView<float> dh,
+        ArrayView<float> dGx, ArrayView<float> dGh, ArrayView<float> dhPrev, int batch, int hidden);
+
+    void RnnForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> h, int batch, int hidden);
+
+    void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden);
+
+    /// <summary>Per-row loss and dLogits = (softmax - onehot) * gradScale.</summary>
+    void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss,
+        ArrayView<float> dLogits, int rows, int vocab, float gradScale);
+
+    void MeanSquaredError(ArrayView<float> prediction, ArrayView<float> target, ArrayView<float> squaredError,
+        ArrayView<float> dPrediction, int count, float gradScale);
+
+    /// <summary>result[slot] = scale * Σ values[0..count) (of squares when squared), deterministically.</summary>
+    void Sum(ArrayView<float> values, int count, ArrayView<float> result, int slot, float scale, bool squared);
+
+    /// <summary>output[col] += Σ_r input[r, col].</summary>
+    void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols);
+
+    /// <summary>From scalars[sumSqSlot] = Σg², writes the norm and min(1, maxNorm/(norm+1e-6)).</summary>
+    void ClipCoefficient(ArrayView<float> scalars, int sumSqSlot, int normSlot, int coefSlot, float maxNorm);
+
+    void Clamp(ArrayView<float> values, int count, float limit);
+
+    void Adam(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v,
+        ArrayView<float> scalars, int coefSlot, OptimizerArgs args, int count);
+
+    void Sgd(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> momentum, ArrayView<float> scalars,
+        int coefSlot, OptimizerArgs args, int count);
+
+    void RmsProp(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> square, ArrayView<float> scalars,
+        int coefSlot, OptimizerArgs args, int count);
+
+    void DropoutForward(ArrayView<float> input, ArrayView<float> output, ArrayView<float> mask, int count,
+        DropoutArgs args);
+
+    void DropoutBackward(ArrayView<float> dOutput, ArrayView<float> mask, ArrayView<float> dInput, int count);
+
+    void Fill(ArrayView<float> target, int count, float value);
+
+    /// <summary>target += source.</summary>
+    void Accumulate(ArrayView<float> target, ArrayView<float> source, int count);
+
+    void Copy(ArrayView<float> source, ArrayView<float> target);
+
+    /// <summary>Reorders rows between batch-major (b*T+t) and time-major (t*B+b).</summary>
+    void Transpose(ArrayView<float> source, ArrayView<float> target, int batch, int steps, int width, bool toTimeMajor);
+
+    /// <summary>Waits for the stream and reads one float: the only read-back a training step makes.</summary>
+    float ReadScalar(ArrayView<float> values, int index);
+}

@@ -1,0 +1,144 @@
+using ILGPU;
+using ILGPU.Runtime;
+using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Kernels;
+
+namespace IlgpuLstm.Engine.Ops;
+
+/// <summary>
+/// <see cref="IOps"/> on an ILGPU accelerator: each call launches kernels of the device's
+/// <see cref="KernelSet"/> with the launch settings of its <see cref="LaunchPolicy"/>.
+/// The reduction partials and the read-back cell are allocated once here.
+/// </summary>
+public sealed class IlgpuOps : IOps, IDisposable
+{
+    private readonly ComputeDevice device;
+    private readonly KernelSet k;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> partials;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> empty;
+    private readonly float[] readBack = new float[1];
+
+    public IlgpuOps(ComputeDevice device)
+    {
+        this.device = device;
+        k = device.Kernels;
+        partials = device.Allocate<float>(k.Policy.ReductionPartials, "reduction partial sums");
+        empty = device.Allocate<float>(1, "placeholder bias");
+    }
+
+    public void Gemm(bool transA, bool transB, int m, int n, int k_, float alpha, ArrayView<float> a, int lda,
+        ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null,
+        GemmVersion? version = null)
+    {
+        if (m == 0 || n == 0) return;
+        var args = new GemmArgs(m, n, k_, transA, transB, lda, ldb, ldc, alpha, beta, bias.HasValue);
+        var biasView = bias ?? empty.View;
+        if ((version ?? k.Policy.Gemm) == GemmVersion.Tiled)
+        {
+            int tile = k.Policy.GemmTile;
+            var grid = new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile);
+            var config = new KernelConfig(grid, new Index2D(tile, tile), SharedMemoryConfig.RequestDynamic<float>(2 * tile * tile));
+            k.GemmTiled(config, a, b, c, biasView, args, tile);
+        }
+        else
+        {
+            k.GemmRowBlock(Kernels.Gemm.RowBlockThreads(m, n), a, b, c, biasView, args);
+        }
+    }
+
+    public void OneHotForward(ArrayView<int> tokens, ArrayView<float> weight, ArrayView<float> bias,
+        ArrayView<float> output, int rows, int gateWidth, int vocab) =>
+        k.OneHotForward(rows * gateWidth, tokens, weight, bias, output, gateWidth, vocab);
+
+    public void OneHotBackward(ArrayView<int> tokens, ArrayView<float> dOutput, ArrayView<float> dWeight, int rows,
+        int gateWidth, int vocab) =>
+        k.OneHotBackward(gateWidth, tokens, dOutput, dWeight, rows, gateWidth, vocab);
+
+    public void LstmForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c,
+        ArrayView<float> h, int batch, int hidden) =>
+        k.LstmForward(batch * hidden, gx, gh, cPrev, c, h, hidden);
+
+    public void LstmBackward(ArrayView<float> gates, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> dh,
+        ArrayView<float> dc, ArrayView<float> dGates, int batch, int hidden) =>
+        k.LstmBackward(batch * hidden, gates, cPrev, c, dh, dc, dGates, hidden);
+
+    public void GruForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> hPrev, ArrayView<float> h,
+        int batch, int hidden) =>
+        k.GruForward(batch * hidden, gx, gh, hPrev, h, hidden);
+
+    public void GruBackward(ArrayView<float> gates, ArrayView<float> gh, ArrayView<float> hPrev, ArrayView<float> dh,
+        ArrayView<float> dGx, ArrayView<float> dGh, ArrayView<float> dhPrev, int batch, int hidden) =>
+        k.GruBackward(batch * hidden, gates, gh, hPrev, dh, dGx, dGh, dhPrev, hidden);
+
+    public void RnnForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> h, int batch, int hidden) =>
+        k.RnnForward(batch * hidden, gx, gh, h);
+
+    public void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden) =>
+        k.RnnBackward(batch * hidden, h, dh, dGates);
+
+    public void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss,
+        ArrayView<float> dLogits, int rows, int vocab, float gradScale) =>
+        k.CrossEntropy(rows, logits, targets, rowLoss, dLogits, vocab, gradScale);
+
+    public void MeanSquaredError(ArrayView<float> prediction, ArrayView<float> target, ArrayView<float> squaredError,
+        ArrayView<float> dPrediction, int count, float gradScale) =>
+        k.Mse(count, prediction, target, squaredError, dPrediction, gradScale);
+
+    public void Sum(ArrayView<float> values, int count, ArrayView<float> result, int slot, float scale, bool squared)
+    {
+        k.ReducePartials((int)partials.Length, values, partials.View, count, squared ? 1 : 0);
+        k.ReduceFinal(1, partials.View, result, slot, scale);
+    }
+
+    public void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols) =>
+        k.ColumnSum(cols, input, output, rows, cols);
+
+    public void ClipCoefficient(ArrayView<float> scalars, int sumSqSlot, int normSlot, int coefSlot, float maxNorm) =>
+        k.ClipCoefficient(1, scalars, sumSqSlot, normSlot, coefSlot, maxNorm);
+
+    public void Clamp(ArrayView<float> values, int count, float limit) => k.Clamp(count, values, limit);
+
+    public void Adam(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v,
+        ArrayView<float> scalars, int coefSlot, OptimizerArgs args, int count) =>
+        k.Adam(count, param, grad, m, v, scalars, coefSlot, args);
+
+    public void Sgd(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> momentum, ArrayView<float> scalars,
+        int coefSlot, OptimizerArgs args, int count) =>
+        k.Sgd(count, param, grad, momentum, scalars, coefSlot, args);
+
+    public void RmsProp(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> square, ArrayView<float> scalars,
+        int coefSlot, OptimizerArgs args, int count) =>
+        k.RmsProp(count, param, grad, square, scalars, coefSlot, args);
+
+    public void DropoutForward(ArrayView<float> input, ArrayView<float> output, ArrayView<float> mask, int count,
+        DropoutArgs args) =>
+        k.DropoutForward(count, input, output, mask, args);
+
+    public void DropoutBackward(ArrayView<float> dOutput, ArrayView<float> mask, ArrayView<float> dInput, int count) =>
+        k.DropoutBackward(count, dOutput, mask, dInput);
+
+    public void Fill(ArrayView<float> target, int count, float value) => k.Fill(count, target, value);
+
+    public void Accumulate(ArrayView<float> target, ArrayView<float> source, int count) =>
+        k.Accumulate(count, target, source);
+
+    public void Copy(ArrayView<float> source, ArrayView<float> target) =>
+        source.CopyTo(device.Accelerator.DefaultStream, target);
+
+    public void Transpose(ArrayView<float> source, ArrayView<float> target, int batch, int steps, int width,
+        bool toTimeMajor) =>
+        k.Transpose(batch * steps * width, source, target, batch, steps, width, toTimeMajor ? 1 : 0);
+
+    public float ReadScalar(ArrayView<float> values, int index)
+    {
+        values.SubView(index, 1).CopyToCPU(device.Accelerator.DefaultStream, readBack);
+        device.Accelerator.DefaultStream.Synchronize();
+        return readBack[0];
+    }
+
+    public void Dispose()
+    {
+        empty.Dispose();
+        partials.Dispose();
+    }
+}

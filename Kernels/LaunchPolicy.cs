@@ -1,0 +1,41 @@
+using ILGPU.Runtime;
+
+namespace IlgpuLstm.Kernels;
+
+/// <summary>Which GEMM version runs on an accelerator.</summary>
+public enum GemmVersion
+{
+    /// <summary><see cref="Gemm.RowBlock"/>: no shared memory; the CPU accelerator's choice.</summary>
+    RowBlock,
+    /// <summary><see cref="Gemm.Tiled"/>: shared-memory tiles; the GPU choice.</summary>
+    Tiled,
+}
+
+/// <summary>
+/// The one place where kernel versions and launch settings are chosen per accelerator.
+/// ILGPU's CPU accelerator runs every thread of a group as an OS thread meeting at barriers, so
+/// there implicitly grouped kernels use groups of one thread and GEMM avoids shared memory
+/// (shared/ILGPU-NOTES.md §1-2); GPUs get full groups and the tiled GEMM.
+/// </summary>
+public sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile, int ReductionPartials)
+{
+    /// <summary>Largest tile edge the tiled GEMM uses on a GPU.</summary>
+    public const int MaxGemmTile = 16;
+
+    public static LaunchPolicy For(Accelerator accelerator)
+    {
+        int tile = TileFor(accelerator.MaxNumThreadsPerGroup);
+        return accelerator.AcceleratorType == AcceleratorType.CPU
+            ? new LaunchPolicy(1, GemmVersion.RowBlock, tile, 64)
+            : new LaunchPolicy(Math.Min(256, accelerator.MaxNumThreadsPerGroup), GemmVersion.Tiled, tile, 4096);
+    }
+
+    /// <summary>Largest power-of-two edge whose square fits in one group, at most <see cref="MaxGemmTile"/>.</summary>
+    public static int TileFor(int maxThreadsPerGroup)
+    {
+        int tile = 1;
+        while (tile * 2 <= MaxGemmTile && (tile * 2) * (tile * 2) <= maxThreadsPerGroup)
+            tile *= 2;
+        return tile;
+    }
+}
