@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using ILGPU;
+using ILGPU.Runtime;
+using IlgpuLstm.Cli.SelfTest;
+using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Kernels;
+
+namespace IlgpuLstm.Cli.Bench;
+
+/// <summary>
+/// Times each kernel at a training shape, llm.c's dev/cuda loop: the kernel is first checked
+/// against its reference (KernelChecks, at a small awkward shape), then warmed up, then run
+/// <c>repeats</c> times between synchronizations; the median is reported.
+/// Inputs are random; the buffers are allocated once per shape, outside the timing.
+/// </summary>
+public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
+{
+    private readonly Random random = new(99);
+
+    public IEnumerable<BenchResult> Run(BenchShape s)
+    {
+        var ops = device.Ops;
+        var acc = device.Accelerator;
+        int b = s.Batch, t = s.Steps, h = s.Hidden, v = s.Vocab, g = 4 * h, rows = b * t;
+        string launch = $"group {device.Kernels.Policy.GroupSize}";
+        var checks = new KernelChecks(device, 5);
+        using var x = Random(acc, (long)rows * h);
+        using var w = Random(acc, (long)g * h);
+        using var gates = Random(acc, (long)rows * g);
+        using var gh = Random(acc, (long)b * g);
+        using var cPrev = Random(acc, (long)b * h);
+        using var c = Random(acc, (long)b * h);
+        using var hOut = Random(acc, (long)b * h);
+        using var dGates = Random(acc, (long)b * g);
+        using var dW = Random(acc, (long)g * h);
+        using var tokens = acc.Allocate1D(Enumerable.Range(0, rows).Select(_ => random.Next(v)).ToArray());
+        using var wIh = Random(acc, (long)g * v);
+        using var bias = Random(acc, g);
+        using var logits = Random(acc, (long)rows * v);
+        using var dLogits = Random(acc, (long)rows * v);
+        using var rowLoss = Random(acc, rows);
+        using var param = Random(acc, s.Parameters);
+        using var grad = Random(acc, s.Parameters);
+        using var m = Random(acc, s.Parameters);
+        using var vv = Random(acc, s.Parameters);
+        using var scalars = Random(acc, 4);
+        using var mask = Random(acc, (long)rows * h);
+        using var dropped = Random(acc, (long)rows * h);
+        string shape = $"B{b} T{t} H{h} V{v}";
+
+        foreach (var version in new[] { GemmVersion.RowBlock, GemmVersion.Tiled })
+        {
+            if (version == GemmVersion.Tiled && acc.AcceleratorType == AcceleratorType.CPU)
+                continue; // shared-memory tiles are unusably slow on the CPU accelerator (ILGPU-NOTES §1)
+            string gemmLaunch = version == GemmVersion.Tiled ? $"tile {device.Kernels.Policy.GemmTile}" : launch;
+            double err = checks.Gemm(version, false, true, 33, 65, 17, true, 1f).MaxAbsError;
+            yield return Gemm("gemm h·W_hhᵀ (one step)", $"{b}x{g}x{h}", version, gemmLaunch, err, 2.0 * b * g * h,
+                () => ops.Gemm(false, true, b, g, h, 1f, x.View, h, w.View, h, 0f, gh.View, g, bias.View, version));
+            yield return Gemm("gemm dW_hh += dGᵀ·h (all steps)", $"{g}x{h}x{rows}", version, gemmLaunch, err,
+                2.0 * g * h * rows,
+                () => ops.Gemm(true, false, g, h, rows, 1f, gates.View, g, x.View, h, 1f, dW.View, h, null, version));
+        }
+        double oneHotErr = checks.OneHot(37, 12, 83).MaxAbsError;
+        yield return Memory("one-hot projection fwd", shape, launch, oneHotErr, 4.0 * rows * g * 2,
+            () => ops.OneHotForward(tokens.View, wIh.View, bias.View, gates.View, rows, g, v));
+        yield return Memory("one-hot projection bwd", shape, launch, oneHotErr, 4.0 * rows * g * 2,
+            () => ops.OneHotBackward(tokens.View, gates.View, wIh.View, rows, g, v));
+        double lstmErr = checks.Lstm(3, 17).MaxAbsError;
+        yield return Memory("lstm cell fwd (one step)", $"B{b} H{h}", launch, lstmErr, 4.0 * b * (2 * g + g + 3 * h),
+            () => ops.LstmForward(gates.View.SubView(0, (long)b * g), gh.View, cPrev.View, c.View, hOut.View, b, h));
+        yield return Memory("lstm cell bwd (one step)", $"B{b} H{h}", launch, lstmErr, 4.0 * b * (g + 5 * h + g),
+            () => ops.LstmBackward(gates.View.SubView(0, (long)b * g), cPrev.View, c.View, hOut.View, cPrev.View,
+                dGates.View, b, h));
+        double ceErr = checks.CrossEntropy(37, 83).MaxAbsError;
+        yield return Memory("softmax cross-entropy fwd+bwd", $"rows {rows} V{v}", launch, ceErr, 4.0 * rows * (2 * v + 2),
+            () => ops.SoftmaxCrossEntropy(logits.View, tokens.View, rowLoss.View, dLogits.View, rows, v, 1f / rows));
+        double optErr = checks.ClipAndOptimizers(1001).MaxAbsError;
+        int p = (int)s.Parameters;
+        yield return Memory("grad norm (sum of squares)", $"{p} params", launch, optErr, 4.0 * p,
+            () => ops.Sum(grad.View, p, scalars.View, 0, 1f, true));
+        yield return Memory("adam step", $"{p} params", launch, optErr, 4.0 * p * 7,
+            () => ops.Adam(param.View, grad.View, m.View, vv.View, scalars.View, 3,
+                new OptimizerArgs(1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 1e-3f, 0.03f, 0f, 0), p));
+        double dropErr = checks.Dropout(999, 0.5f).MaxAbsError;
+        yield return Memory("dropout fwd", $"{rows * h} elements", launch, dropErr, 4.0 * rows * h * 3,
+            () => ops.DropoutForward(x.View, dropped.View, mask.View, rows * h, new DropoutArgs(1, 2, 0.5f)));
+    }
+
+    private BenchResult Gemm(string op, string shape, GemmVersion version, string launch, double err, double flops,
+        Action run)
+    {
+        double ms = Median(run);
+        return new BenchResult(op, shape, version.ToString(), launch, ms, flops / (ms * 1e6), "GFLOP/s", err);
+    }
+
+    private BenchResult Memory(string op, string shape, string launch, double err, double bytes, Action run)
+    {
+        double ms = Median(run);
+        return new BenchResult(op, shape, "fused", launch, ms, bytes / (ms * 1e6), "GB/s", err);
+    }
+
+    private double Median(Action run)
+    {
+        run();
+        device.Synchronize();
+        var times = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            run();
+            device.Synchronize();
+            times[i] = watch.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return times[repeats / 2];
+    }
+
+    private MemoryBuffer1D<float, Stride1D.Dense> Random(Accelerator acc, long count)
+    {
+        var data = new float[count];
+        for (long i = 0; i < count; i++) data[i] = (float)(random.NextDouble() - 0.5) * 0.1f;
+        return acc.Allocate1D(data);
+    }
+}

@@ -1,0 +1,79 @@
+using ILGPU.Runtime.Cuda;
+using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Kernels;
+
+namespace IlgpuLstm.Tests.Kernels;
+
+/// <summary>
+/// Every kernel compiles to PTX (SM 7.0, 8.0, 9.0) and OpenCL C with no device present, and its
+/// PTX assembles to machine code with NVIDIA's ptxas where one is available (.ci/run fetches it).
+/// </summary>
+public sealed class BackendCompileTests : IDisposable
+{
+    private readonly OfflineCompiler compiler = new();
+
+    public static TheoryData<string> Kernels => new(KernelCatalog.All.Select(k => k.Name));
+
+    public static TheoryData<string, string> KernelsAndArchitectures
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var kernel in KernelCatalog.All)
+                foreach (var arch in new[] { "sm_70", "sm_80", "sm_90" })
+                    data.Add(kernel.Name, arch);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void CompilesToPtxForEveryArchitecture(string name)
+    {
+        var kernel = Find(name);
+        foreach (var (arch, target) in new[] { (CudaArchitecture.SM_70, "sm_70"), (CudaArchitecture.SM_80, "sm_80"), (CudaArchitecture.SM_90, "sm_80") })
+        {
+            var ptx = compiler.Ptx(kernel, arch);
+            Assert.Contains(".entry", ptx, StringComparison.Ordinal);
+            // ILGPU 1.5.3 emits sm_80 for SM_90 (the driver JIT-compiles it on Hopper).
+            Assert.Contains(".target " + target, ptx, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void CompilesToOpenCl(string name)
+    {
+        var source = compiler.OpenCl(Find(name));
+        Assert.Contains("kernel", source, StringComparison.Ordinal);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(KernelsAndArchitectures))]
+    public void PtxAssemblesWithPtxas(string name, string architecture)
+    {
+        var ptxas = Ptxas.Find(out var why);
+        Skip.If(ptxas is null, why);
+        var source = architecture switch
+        {
+            "sm_70" => CudaArchitecture.SM_70,
+            "sm_80" => CudaArchitecture.SM_80,
+            _ => CudaArchitecture.SM_90,
+        };
+        var report = Ptxas.Assemble(ptxas!, compiler.Ptx(Find(name), source), architecture);
+        Assert.True(report.Registers > 0, report.Log);
+        Assert.Equal(0, report.SpillStoreBytes);
+    }
+
+    [Fact]
+    public void CatalogListsEveryKernelTheSetLoads()
+    {
+        // Every kernel delegate in KernelSet must have a catalog entry, or it escapes these checks.
+        int delegates = typeof(KernelSet).GetProperties().Count(p => typeof(Delegate).IsAssignableFrom(p.PropertyType));
+        Assert.Equal(delegates, KernelCatalog.All.Count);
+    }
+
+    private static KernelEntry Find(string name) => KernelCatalog.All.Single(k => k.Name == name);
+
+    public void Dispose() => compiler.Dispose();
+}
