@@ -84,6 +84,9 @@ public interface IOps
     /// <summary>Reorders rows between batch-major (b*T+t) and time-major (t*B+b).</summary>
     void Transpose(ArrayView<float> source, ArrayView<float> target, int batch, int steps, int width, bool toTimeMajor);
 
+    /// <summary>Waits for the stream and copies a view to the host (sampling, checkpoints; never in a training step).</summary>
+    void Download(ArrayView<float> source, float[] target);
+
     /// <summary>Waits for the stream and reads one float: the only read-back a training step makes.</summary>
     float ReadScalar(ArrayView<float> values, int index);
 }

@@ -129,6 +129,12 @@ public sealed class IlgpuOps : IOps, IDisposable
         bool toTimeMajor) =>
         k.Transpose(batch * steps * width, source, target, batch, steps, width, toTimeMajor ? 1 : 0);
 
+    public void Download(ArrayView<float> source, float[] target)
+    {
+        source.CopyToCPU(device.Accelerator.DefaultStream, target);
+        device.Accelerator.DefaultStream.Synchronize();
+    }
+
     public float ReadScalar(ArrayView<float> values, int index)
     {
         values.SubView(index, 1).CopyToCPU(device.Accelerator.DefaultStream, readBack);

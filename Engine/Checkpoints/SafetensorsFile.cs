@@ -1,0 +1,247 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+
+namespace IlgpuLstm.Engine.Checkpoints;
+
+/// <summary>
+/// A validated safetensors file (8-byte little-endian header length, JSON header, raw data).
+/// Everything is checked before any tensor is read: header length within the file, JSON shape,
+/// dtypes, shapes, byte ranges inside the data and not overlapping, sizes that match the shapes.
+/// Nothing larger than the file is ever allocated. Every problem is an
+/// <see cref="EngineException"/> naming the file.
+/// </summary>
+public sealed class SafetensorsFile
+{
+    /// <summary>Largest header accepted (the reference implementation's limit is 100 MB).</summary>
+    public const long MaxHeaderBytes = 100_000_000;
+
+    private static readonly Dictionary<string, int> DTypeSizes = new(StringComparer.Ordinal)
+    {
+        ["F64"] = 8,
+        ["F32"] = 4,
+        ["F16"] = 2,
+        ["BF16"] = 2,
+        ["I64"] = 8,
+        ["I32"] = 4,
+        ["I16"] = 2,
+        ["I8"] = 1,
+        ["U8"] = 1,
+        ["U16"] = 2,
+        ["U32"] = 4,
+        ["U64"] = 8,
+        ["BOOL"] = 1,
+        ["F8_E4M3"] = 1,
+        ["F8_E5M2"] = 1,
+    };
+
+    private readonly string path;
+    private readonly long dataStart;
+
+    private SafetensorsFile(string path, long dataStart, IReadOnlyDictionary<string, string> metadata,
+        IReadOnlyDictionary<string, TensorInfo> tensors)
+    {
+        this.path = path;
+        this.dataStart = dataStart;
+        Metadata = metadata;
+        Tensors = tensors;
+    }
+
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+    public IReadOnlyDictionary<string, TensorInfo> Tensors { get; }
+
+    public static SafetensorsFile Open(string path)
+    {
+        long fileLength;
+        try
+        {
+            fileLength = new FileInfo(path).Length;
+        }
+        catch (FileNotFoundException)
+        {
+            throw new EngineException($"checkpoint '{path}' does not exist");
+        }
+        if (!File.Exists(path))
+            throw new EngineException(Directory.Exists(path)
+                ? $"checkpoint '{path}' is a directory, not a file"
+                : $"checkpoint '{path}' does not exist");
+        if (fileLength == 0) throw new EngineException($"checkpoint '{path}' is empty");
+        if (fileLength < 8) throw Bad(path, $"it is {fileLength} bytes, shorter than the 8-byte header length");
+        byte[] header;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            Span<byte> lengthBytes = stackalloc byte[8];
+            stream.ReadExactly(lengthBytes);
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+            if (headerLength > (ulong)(fileLength - 8))
+                throw Bad(path, $"its header length {headerLength} runs past the end of the {fileLength}-byte file");
+            if (headerLength > MaxHeaderBytes) throw Bad(path, $"its header is {headerLength} bytes, over the {MaxHeaderBytes} limit");
+            if (headerLength < 2) throw Bad(path, "its header is too short to be JSON");
+            header = new byte[headerLength];
+            stream.ReadExactly(header);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new EngineException($"checkpoint '{path}' cannot be read (permission denied)");
+        }
+        catch (IOException e)
+        {
+            throw new EngineException($"checkpoint '{path}' cannot be read: {e.Message}");
+        }
+        long dataStart = 8 + header.Length;
+        return Parse(path, header, dataStart, fileLength - dataStart);
+    }
+
+    private static SafetensorsFile Parse(string path, byte[] header, long dataStart, long dataLength)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(header);
+        }
+        catch (JsonException)
+        {
+            throw Bad(path, "its header is not valid JSON");
+        }
+        catch (ArgumentException)
+        {
+            throw Bad(path, "its header is not valid UTF-8 JSON");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Bad(path, "its header is not a JSON object");
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            var tensors = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+            foreach (var property in doc.RootElement.EnumerateObject())
+            {
+                if (property.Name == "__metadata__")
+                {
+                    if (property.Value.ValueKind != JsonValueKind.Object) throw Bad(path, "__metadata__ is not an object");
+                    foreach (var m in property.Value.EnumerateObject())
+                    {
+                        if (m.Value.ValueKind != JsonValueKind.String) throw Bad(path, $"metadata '{m.Name}' is not a string");
+                        metadata[m.Name] = m.Value.GetString()!;
+                    }
+                    continue;
+                }
+                tensors[property.Name] = ParseTensor(path, property.Name, property.Value, dataLength);
+            }
+            var sorted = tensors.Values.Where(t => t.End > t.Begin).OrderBy(t => t.Begin).ToList();
+            for (int i = 1; i < sorted.Count; i++)
+                if (sorted[i].Begin < sorted[i - 1].End)
+                    throw Bad(path, $"tensors '{sorted[i - 1].Name}' and '{sorted[i].Name}' overlap");
+            return new SafetensorsFile(path, dataStart, metadata, tensors);
+        }
+    }
+
+    private static TensorInfo ParseTensor(string path, string name, JsonElement e, long dataLength)
+    {
+        if (e.ValueKind != JsonValueKind.Object) throw Bad(path, $"tensor '{name}' is not an object");
+        if (!e.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
+            throw Bad(path, $"tensor '{name}' has no dtype");
+        string dtype = dtypeElement.GetString()!;
+        if (!DTypeSizes.TryGetValue(dtype, out int size)) throw Bad(path, $"tensor '{name}' has unknown dtype '{dtype}'");
+        if (!e.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
+            throw Bad(path, $"tensor '{name}' has no shape");
+        var shape = new List<long>();
+        long elements = 1;
+        foreach (var d in shapeElement.EnumerateArray())
+        {
+            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long dim) || dim < 0)
+                throw Bad(path, $"tensor '{name}' has an invalid dimension");
+            shape.Add(dim);
+            if (dim != 0 && elements > dataLength / dim) throw Bad(path, $"tensor '{name}' is larger than the file");
+            elements *= dim;
+        }
+        if (!e.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array ||
+            offsets.GetArrayLength() != 2)
+            throw Bad(path, $"tensor '{name}' has no data_offsets pair");
+        if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+            throw Bad(path, $"tensor '{name}' has invalid data_offsets");
+        if (end > dataLength)
+            throw Bad(path, $"tensor '{name}' data ends at byte {end}, past the {dataLength}-byte data section (truncated file?)");
+        if (end - begin != elements * size)
+            throw Bad(path, $"tensor '{name}' has {end - begin} bytes, but dtype {dtype} and shape ({string.Join(", ", shape)}) need {elements * size}");
+        return new TensorInfo(name, dtype, [.. shape], begin, end);
+    }
+
+    /// <summary>Reads a float32 tensor; any other dtype is refused by name.</summary>
+    public float[] ReadFloat32(string name)
+    {
+        if (!Tensors.TryGetValue(name, out var info)) throw new EngineException($"checkpoint '{path}' has no tensor '{name}'");
+        if (info.DType != "F32")
+            throw new EngineException($"checkpoint '{path}': tensor '{name}' is {info.DType}; only F32 is supported (save with float32)");
+        var values = new float[info.Elements];
+        try
+        {
+            using var stream = File.OpenRead(path);
+            stream.Position = dataStart + info.Begin;
+            stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        }
+        catch (EndOfStreamException)
+        {
+            throw new EngineException($"checkpoint '{path}' is truncated inside tensor '{name}'");
+        }
+        return values; // safetensors is little-endian, as is every platform .NET 10 runs on
+
+    }
+
+    private static EngineException Bad(string path, string why) =>
+        new($"checkpoint '{path}' is not a valid safetensors file: {why}");
+
+    /// <summary>Writes tensors (float32) and metadata to a temporary file, flushes it to disk, then renames it into place.</summary>
+    public static void Write(string path, IReadOnlyDictionary<string, string> metadata,
+        IReadOnlyList<(string Name, long[] Shape, float[] Data)> tensors)
+    {
+        var header = new Dictionary<string, object>(StringComparer.Ordinal) { ["__metadata__"] = metadata };
+        long offset = 0;
+        foreach (var (name, shape, data) in tensors)
+        {
+            long bytes = (long)data.Length * 4;
+            header[name] = new { dtype = "F32", shape, data_offsets = new[] { offset, offset + bytes } };
+            offset += bytes;
+        }
+        var json = JsonSerializer.SerializeToUtf8Bytes(header);
+        int padded = (json.Length + 7) / 8 * 8; // align the data section to 8 bytes, as the reference writer does
+        var headerBytes = new byte[padded];
+        json.CopyTo(headerBytes, 0);
+        for (int i = json.Length; i < padded; i++) headerBytes[i] = (byte)' ';
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                Span<byte> length = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+                stream.Write(length);
+                stream.Write(headerBytes);
+                foreach (var (_, _, data) in tensors)
+                    stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            throw new EngineException($"cannot write checkpoint '{path}': {e.Message}");
+        }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

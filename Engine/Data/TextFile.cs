@@ -1,0 +1,52 @@
+using System.Text;
+
+namespace IlgpuLstm.Engine.Data;
+
+/// <summary>
+/// Reads a corpus as Python's text mode does: strict UTF-8 (invalid bytes are refused, with their
+/// offset), universal newlines (CRLF and lone CR become LF), a leading BOM dropped.
+/// </summary>
+public static class TextFile
+{
+    public static string Read(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new EngineException($"corpus file '{path}' does not exist");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new EngineException($"corpus file '{path}' does not exist");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new EngineException($"corpus file '{path}' cannot be read (permission denied, or it is a directory)");
+        }
+        catch (IOException e)
+        {
+            throw new EngineException($"corpus file '{path}' cannot be read: {e.Message}");
+        }
+        return Decode(bytes, path);
+    }
+
+    public static string Decode(byte[] bytes, string name)
+    {
+        if (bytes.Length == 0) throw new EngineException($"corpus '{name}' is empty");
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new EngineException($"corpus '{name}' is not valid UTF-8 (bad byte at offset {e.Index}); convert it to UTF-8 first");
+        }
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        return text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+    }
+}

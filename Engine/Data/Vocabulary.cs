@@ -1,0 +1,68 @@
+using System.Text;
+
+namespace IlgpuLstm.Engine.Data;
+
+/// <summary>
+/// The model's symbols: the distinct Unicode characters (code points, so text beyond the BMP
+/// works) of a text, sorted by code point, as in nanoGPT's prepare.py. Stored in every checkpoint.
+/// </summary>
+public sealed class Vocabulary
+{
+    /// <summary>Largest vocabulary accepted; bigger is almost surely not character-level text.</summary>
+    public const int MaxSize = 4096;
+
+    private readonly Dictionary<int, int> indexOf = [];
+
+    public Vocabulary(IReadOnlyList<string> symbols)
+    {
+        if (symbols.Count == 0) throw new EngineException("the vocabulary is empty");
+        if (symbols.Count > MaxSize)
+            throw new EngineException($"vocabulary has {symbols.Count} symbols, more than the {MaxSize} supported (is this character-level text?)");
+        Symbols = symbols;
+        for (int i = 0; i < symbols.Count; i++)
+        {
+            var s = symbols[i];
+            if (!Rune.TryGetRuneAt(s, 0, out var rune) || rune.Utf16SequenceLength != s.Length)
+                throw new EngineException($"vocabulary entry {i} is not a single character: {Quote(s)}");
+            if (!indexOf.TryAdd(rune.Value, i))
+                throw new EngineException($"vocabulary entry {i} repeats {Quote(s)}");
+        }
+    }
+
+    public IReadOnlyList<string> Symbols { get; }
+
+    public int Count => Symbols.Count;
+
+    public static Vocabulary FromText(string text) =>
+        new(text.EnumerateRunes().Select(r => r.Value).Distinct().Order().Select(v => new Rune(v).ToString()).ToList());
+
+    /// <summary>Encodes text; characters outside the vocabulary are refused, listed in the message.</summary>
+    public int[] Encode(string text, string what)
+    {
+        var ids = new List<int>(text.Length);
+        var unknown = new SortedSet<int>();
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (indexOf.TryGetValue(rune.Value, out int id)) ids.Add(id);
+            else unknown.Add(rune.Value);
+        }
+        if (unknown.Count > 0)
+            throw new EngineException($"{what} has {unknown.Count} character(s) not in the model's vocabulary: " +
+                string.Join(" ", unknown.Take(20).Select(v => Quote(new Rune(v).ToString()))) + (unknown.Count > 20 ? " ..." : ""));
+        return [.. ids];
+    }
+
+    /// <summary>Characters of <paramref name="other"/> missing here (for fine-tuning checks).</summary>
+    public IReadOnlyList<string> Missing(Vocabulary other) =>
+        other.Symbols.Where(s => !indexOf.ContainsKey(Rune.GetRuneAt(s, 0).Value)).ToList();
+
+    public string Decode(int id) => Symbols[id];
+
+    public static string Quote(string s) => s switch
+    {
+        "\n" => "'\\n'",
+        "\t" => "'\\t'",
+        "\r" => "'\\r'",
+        _ => $"'{s}' (U+{Rune.GetRuneAt(s, 0).Value:X4})",
+    };
+}

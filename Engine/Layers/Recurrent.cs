@@ -1,0 +1,231 @@
+using ILGPU;
+using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Ops;
+using IlgpuLstm.Engine.Tensors;
+using IlgpuLstm.Kernels;
+
+namespace IlgpuLstm.Engine.Layers;
+
+/// <summary>
+/// A multi-layer LSTM, GRU or tanh-RNN with PyTorch's semantics, parameter names and shapes
+/// (<c>{prefix}.weight_ih_l{k}</c> (G·H, in), <c>weight_hh_l{k}</c> (G·H, H), <c>bias_ih_l{k}</c>,
+/// <c>bias_hh_l{k}</c>), and dropout on every layer's output but the last, in training only.
+/// Activations are time-major inside; <see cref="Prepare"/> sizes them for one (B, T) and
+/// reallocates only when that changes, between steps. The state passed to <see cref="Forward"/>
+/// is read as the initial state and overwritten with the final one (carried, detached).
+/// Backward is truncated BPTT over the T steps of the last forward: no gradient reaches the
+/// initial state, as with PyTorch's detached hidden state.
+/// </summary>
+public sealed class Recurrent : IDisposable
+{
+    private readonly ComputeDevice device;
+    private readonly IOps ops;
+    private readonly LayerViews[] parameters;
+    private readonly LayerViews[] gradients;
+    private RecurrentLayerBuffers[] buffers = [];
+    private RecurrentInput lastInput;
+    private bool lastTraining;
+
+    public Recurrent(ComputeDevice device, ParameterStore store, string prefix, CellKind cell, int inputSize,
+        int hiddenSize, int numLayers, float dropout)
+    {
+        this.device = device;
+        ops = device.Ops;
+        Cell = cell; InputSize = inputSize; HiddenSize = hiddenSize; NumLayers = numLayers; Dropout = dropout;
+        // Views are resolved once here, so the step loops do no name lookups.
+        parameters = new LayerViews[numLayers];
+        gradients = new LayerViews[numLayers];
+        for (int l = 0; l < numLayers; l++)
+        {
+            parameters[l] = LayerViews.Of(store.Parameters, store.Layout, prefix, l);
+            gradients[l] = LayerViews.Of(store.Gradients, store.Layout, prefix, l);
+        }
+    }
+
+    public CellKind Cell { get; }
+    public int InputSize { get; }
+    public int HiddenSize { get; }
+    public int NumLayers { get; }
+    public float Dropout { get; }
+    public int Batch { get; private set; }
+    public int Steps { get; private set; }
+
+    private int G => Cell.Gates() * HiddenSize;
+
+    /// <summary>Adds this module's parameters to a layout, in PyTorch's state_dict order.</summary>
+    public static void AddParameters(ParameterLayout layout, string prefix, CellKind cell, int inputSize,
+        int hiddenSize, int numLayers)
+    {
+        int g = cell.Gates() * hiddenSize;
+        for (int l = 0; l < numLayers; l++)
+        {
+            layout.Add($"{prefix}.weight_ih_l{l}", g, l == 0 ? inputSize : hiddenSize);
+            layout.Add($"{prefix}.weight_hh_l{l}", g, hiddenSize);
+            layout.Add($"{prefix}.bias_ih_l{l}", g);
+            layout.Add($"{prefix}.bias_hh_l{l}", g);
+        }
+    }
+
+    /// <summary>Sizes the activations for (batch, steps); a no-op when unchanged.</summary>
+    public void Prepare(int batch, int steps)
+    {
+        if (batch == Batch && steps == Steps && buffers.Length == NumLayers) return;
+        DisposeBuffers();
+        buffers = new RecurrentLayerBuffers[NumLayers];
+        for (int l = 0; l < NumLayers; l++)
+            buffers[l] = new RecurrentLayerBuffers(device, Cell, batch, steps, HiddenSize,
+                dropped: l < NumLayers - 1 && Dropout > 0);
+        Batch = batch;
+        Steps = steps;
+    }
+
+    /// <summary>The top layer's outputs (T·B, H), time-major, valid after <see cref="Forward"/>.</summary>
+    public ArrayView<float> Output => HiddenStates(NumLayers - 1);
+
+    /// <summary>Where the caller writes dL/dOutput (T·B, H) before <see cref="Backward"/>.</summary>
+    public ArrayView<float> OutputGradient => buffers[NumLayers - 1].DHs;
+
+    public ArrayView<float> Forward(RecurrentInput input, RecurrentState state, bool training, ulong seed, ulong stream)
+    {
+        if (state.Batch != Batch || state.Layers != NumLayers || state.Hidden != HiddenSize)
+            throw new ArgumentException($"state is ({state.Layers}, {state.Batch}, {state.Hidden}), expected ({NumLayers}, {Batch}, {HiddenSize})");
+        lastInput = input;
+        lastTraining = training;
+        int b = Batch, h = HiddenSize, g = G, rows = Batch * Steps;
+        long bh = (long)b * h, bg = (long)b * g;
+        var layerInput = input;
+        for (int l = 0; l < NumLayers; l++)
+        {
+            var buf = buffers[l];
+            var wHh = parameters[l].WeightHh;
+            var bHh = parameters[l].BiasHh;
+            ops.Copy(state.LayerH(l), buf.Hs.SubView(0, bh));
+            if (Cell == CellKind.Lstm) ops.Copy(state.LayerC(l), buf.Cs.SubView(0, bh));
+            Project(layerInput, l, buf.Gx, rows);
+            for (int t = 0; t < Steps; t++)
+            {
+                var hPrev = buf.Hs.SubView(t * bh, bh);
+                var hNext = buf.Hs.SubView((t + 1) * bh, bh);
+                var gx = buf.Gx.SubView(t * bg, bg);
+                var gh = buf.Gh.SubView(t * bg, bg);
+                ops.Gemm(false, true, b, g, h, 1f, hPrev, h, wHh, h, 0f, gh, g, bHh);
+                switch (Cell)
+                {
+                    case CellKind.Lstm:
+                        ops.LstmForward(gx, gh, buf.Cs.SubView(t * bh, bh), buf.Cs.SubView((t + 1) * bh, bh), hNext, b, h);
+                        break;
+                    case CellKind.Gru:
+                        ops.GruForward(gx, gh, hPrev, hNext, b, h);
+                        break;
+                    default:
+                        ops.RnnForward(gx, gh, hNext, b, h);
+                        break;
+                }
+            }
+            ops.Copy(buf.Hs.SubView(Steps * bh, bh), state.LayerH(l));
+            if (Cell == CellKind.Lstm) ops.Copy(buf.Cs.SubView(Steps * bh, bh), state.LayerC(l));
+            var output = HiddenStates(l);
+            if (l < NumLayers - 1 && training && Dropout > 0)
+            {
+                ops.DropoutForward(output, buf.Dropped, buf.Mask, rows * h, new DropoutArgs(seed, stream + (ulong)l, Dropout));
+                output = buf.Dropped;
+            }
+            layerInput = RecurrentInput.FromDense(output, h);
+        }
+        return Output;
+    }
+
+    /// <summary>
+    /// Backpropagates <see cref="OutputGradient"/> through the last forward, adding into the
+    /// parameter gradients. Overwrites every layer's output gradient buffer.
+    /// </summary>
+    public void Backward()
+    {
+        int b = Batch, h = HiddenSize, g = G, rows = Batch * Steps;
+        long bh = (long)b * h, bg = (long)b * g;
+        for (int l = NumLayers - 1; l >= 0; l--)
+        {
+            var buf = buffers[l];
+            var wHh = parameters[l].WeightHh;
+            if (Cell == CellKind.Lstm) ops.Fill(buf.Dc, b * h, 0f);
+            for (int t = Steps - 1; t >= 0; t--)
+            {
+                var dh = buf.DHs.SubView(t * bh, bh);
+                var dGx = buf.DGx.SubView(t * bg, bg);
+                var dGh = buf.DGh.SubView(t * bg, bg);
+                var dhPrev = t > 0 ? buf.DHs.SubView((t - 1) * bh, bh) : buf.Scratch;
+                switch (Cell)
+                {
+                    case CellKind.Lstm:
+                        ops.LstmBackward(buf.Gx.SubView(t * bg, bg), buf.Cs.SubView(t * bh, bh),
+                            buf.Cs.SubView((t + 1) * bh, bh), dh, buf.Dc, dGx, b, h);
+                        break;
+                    case CellKind.Gru:
+                        ops.GruBackward(buf.Gx.SubView(t * bg, bg), buf.Gh.SubView(t * bg, bg), buf.Hs.SubView(t * bh, bh),
+                            dh, dGx, dGh, dhPrev, b, h);
+                        break;
+                    default:
+                        ops.RnnBackward(buf.Hs.SubView((t + 1) * bh, bh), dh, dGx, b, h);
+                        break;
+                }
+                if (t > 0)
+                    ops.Gemm(false, false, b, h, g, 1f, dGh, g, wHh, h, 1f, dhPrev, h);
+            }
+            ops.Gemm(true, false, g, h, rows, 1f, buf.DGh, g, buf.Hs, h, 1f, gradients[l].WeightHh, h);
+            ops.ColumnSum(buf.DGh, gradients[l].BiasHh, rows, g);
+            ops.ColumnSum(buf.DGx, gradients[l].BiasIh, rows, g);
+            var input = l == 0 ? lastInput : RecurrentInput.FromDense(LayerInputOf(l), h);
+            if (input.IsTokens)
+                ops.OneHotBackward(input.Tokens, buf.DGx, gradients[l].WeightIh, rows, g, input.Width);
+            else
+                ops.Gemm(true, false, g, input.Width, rows, 1f, buf.DGx, g, input.Dense, input.Width, 1f,
+                    gradients[l].WeightIh, input.Width);
+            if (l > 0)
+            {
+                var below = buffers[l - 1];
+                ops.Gemm(false, false, rows, h, g, 1f, buf.DGx, g, parameters[l].WeightIh, h, 0f, below.DHs, h);
+                if (lastTraining && Dropout > 0)
+                    ops.DropoutBackward(below.DHs, below.Mask, below.DHs, rows * h);
+            }
+        }
+    }
+
+    /// <summary>Outputs of layer l, (T·B, H): slots 1..T of its hidden states.</summary>
+    private ArrayView<float> HiddenStates(int l) =>
+        buffers[l].Hs.SubView((long)Batch * HiddenSize, (long)Batch * Steps * HiddenSize);
+
+    /// <summary>What layer l (> 0) read in the last forward: the layer below's output, dropped if training.</summary>
+    private ArrayView<float> LayerInputOf(int l) =>
+        lastTraining && Dropout > 0 ? buffers[l - 1].Dropped : HiddenStates(l - 1);
+
+    private void Project(RecurrentInput input, int l, ArrayView<float> gx, int rows)
+    {
+        var w = parameters[l].WeightIh;
+        var bias = parameters[l].BiasIh;
+        if (input.IsTokens)
+            ops.OneHotForward(input.Tokens, w, bias, gx, rows, G, input.Width);
+        else
+            ops.Gemm(false, true, rows, G, input.Width, 1f, input.Dense, input.Width, w, input.Width, 0f, gx, G, bias);
+    }
+
+    /// <summary>The four tensors of one layer inside a flat buffer (parameters or gradients).</summary>
+    private readonly record struct LayerViews(ArrayView<float> WeightIh, ArrayView<float> WeightHh,
+        ArrayView<float> BiasIh, ArrayView<float> BiasHh)
+    {
+        public static LayerViews Of(ArrayView<float> flat, ParameterLayout layout, string prefix, int l) => new(
+            ParameterStore.Slice(flat, layout[$"{prefix}.weight_ih_l{l}"]),
+            ParameterStore.Slice(flat, layout[$"{prefix}.weight_hh_l{l}"]),
+            ParameterStore.Slice(flat, layout[$"{prefix}.bias_ih_l{l}"]),
+            ParameterStore.Slice(flat, layout[$"{prefix}.bias_hh_l{l}"]));
+    }
+
+    private void DisposeBuffers()
+    {
+        for (int i = buffers.Length - 1; i >= 0; i--) buffers[i].Dispose();
+        buffers = [];
+        Batch = 0;
+        Steps = 0;
+    }
+
+    public void Dispose() => DisposeBuffers();
+}

@@ -1,0 +1,170 @@
+using ILGPU;
+using ILGPU.Runtime;
+using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Layers;
+using IlgpuLstm.Engine.Ops;
+using IlgpuLstm.Engine.Tensors;
+using IlgpuLstm.Kernels;
+
+namespace IlgpuLstm.Engine.Models;
+
+/// <summary>
+/// The lesson's CharRNN: one-hot characters → <see cref="Recurrent"/> (named <c>lstm</c>, <c>gru</c> or
+/// <c>rnn</c>) → dropout → <c>fc</c> Linear(H, V) at every step, cross-entropy averaged over the
+/// B·T characters. Owns the parameter store and every activation buffer; <see cref="Prepare"/>
+/// sizes activations for one (B, T). Rows are time-major (t·B + b) inside; the mean loss does
+/// not depend on row order.
+/// </summary>
+public sealed class CharRnn : IDisposable
+{
+    /// <summary>Slots of <see cref="Scalars"/>: the loss, Σg², the gradient norm and the clip factor.</summary>
+    public const int LossSlot = 0, SumSquaresSlot = 1, NormSlot = 2, ClipSlot = 3;
+
+    private readonly ComputeDevice device;
+    private readonly IOps ops;
+    private readonly List<IDisposable> activations = [];
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> scalars;
+    private ArrayView<int> tokens, targets;
+    private ArrayView<float> logits, dLogits, rowLoss, topMask, topDropped;
+    private int[] hostTokens = [], hostTargets = [];
+
+    public CharRnn(ComputeDevice device, ModelConfig config)
+    {
+        config.Validate();
+        this.device = device;
+        ops = device.Ops;
+        Config = config;
+        Layout = CreateLayout(config);
+        Store = new ParameterStore(device, Layout);
+        Rnn = new Recurrent(device, Store, config.Cell.ModuleName(), config.Cell, config.VocabSize, config.HiddenSize,
+            config.NumLayers, config.Dropout);
+        Fc = new Linear(ops, Store, "fc", config.HiddenSize, config.VocabSize);
+        scalars = device.Allocate<float>(4, "training scalars");
+        ops.Fill(scalars.View, 4, 0f);
+    }
+
+    public ComputeDevice Device => device;
+    public ModelConfig Config { get; }
+    public ParameterLayout Layout { get; }
+    public ParameterStore Store { get; }
+    public Recurrent Rnn { get; }
+    public Linear Fc { get; }
+    public int Batch { get; private set; }
+    public int Steps { get; private set; }
+    public ArrayView<float> Scalars => scalars.View;
+    public ArrayView<float> Logits => logits;
+
+    public static ParameterLayout CreateLayout(ModelConfig config)
+    {
+        var layout = new ParameterLayout();
+        Recurrent.AddParameters(layout, config.Cell.ModuleName(), config.Cell, config.VocabSize, config.HiddenSize,
+            config.NumLayers);
+        Linear.AddParameters(layout, "fc", config.HiddenSize, config.VocabSize);
+        return layout;
+    }
+
+    /// <summary>PyTorch's default initialisation from a seed.</summary>
+    public void Initialize(ulong seed) =>
+        Store.Upload(Initializer.Uniform(Layout, _ => 1.0 / Math.Sqrt(Config.HiddenSize), seed));
+
+    public RecurrentState CreateState(int batch) =>
+        new(device, Config.Cell, Config.NumLayers, batch, Config.HiddenSize);
+
+    /// <summary>Sizes every activation for (batch, steps); reallocates only when they change.</summary>
+    public void Prepare(int batch, int steps)
+    {
+        if (batch == Batch && steps == Steps) return;
+        for (int i = activations.Count - 1; i >= 0; i--) activations[i].Dispose();
+        activations.Clear();
+        Rnn.Prepare(batch, steps);
+        long rows = (long)batch * steps, v = Config.VocabSize, h = Config.HiddenSize;
+        tokens = Own(device.Allocate<int>(rows, "input tokens"));
+        targets = Own(device.Allocate<int>(rows, "target tokens"));
+        logits = Own(device.Allocate<float>(rows * v, "logits"));
+        dLogits = Own(device.Allocate<float>(rows * v, "logit gradients"));
+        rowLoss = Own(device.Allocate<float>(rows, "per-character losses"));
+        if (Config.Dropout > 0)
+        {
+            topMask = Own(device.Allocate<float>(rows * h, "dropout mask"));
+            topDropped = Own(device.Allocate<float>(rows * h, "dropout output"));
+        }
+        hostTokens = new int[rows];
+        hostTargets = new int[rows];
+        Batch = batch;
+        Steps = steps;
+    }
+
+    /// <summary>
+    /// Uploads a batch given batch-major (row b·T + t, as get_batches returns it), reordering it
+    /// time-major on the host into reused arrays.
+    /// </summary>
+    public void SetBatch(int[] x, int[]? y)
+    {
+        for (int b = 0; b < Batch; b++)
+            for (int t = 0; t < Steps; t++)
+            {
+                hostTokens[t * Batch + b] = x[b * Steps + t];
+                if (y != null) hostTargets[t * Batch + b] = y[b * Steps + t];
+            }
+        tokens.CopyFromCPU(hostTokens);
+        if (y != null) targets.CopyFromCPU(hostTargets);
+    }
+
+    /// <summary>Forward over the uploaded batch; logits land in <see cref="Logits"/> (time-major rows).</summary>
+    public void Forward(RecurrentState state, bool training, ulong seed, ulong stream)
+    {
+        var output = Rnn.Forward(RecurrentInput.FromTokens(tokens, Config.VocabSize), state, training, seed, stream);
+        int rows = Batch * Steps;
+        if (training && Config.Dropout > 0)
+        {
+            ops.DropoutForward(output, topDropped, topMask, rows * Config.HiddenSize,
+                new DropoutArgs(seed, stream + (ulong)Config.NumLayers, Config.Dropout));
+            output = topDropped;
+        }
+        Fc.Forward(output, logits, rows);
+    }
+
+    /// <summary>Mean cross-entropy of the last forward into Scalars[LossSlot], and dLogits for backward.</summary>
+    public void Loss()
+    {
+        int rows = Batch * Steps;
+        ops.SoftmaxCrossEntropy(logits, targets, rowLoss, dLogits, rows, Config.VocabSize, 1f / rows);
+        ops.Sum(rowLoss, rows, scalars.View, LossSlot, 1f / rows, squared: false);
+    }
+
+    /// <summary>Zeroes the gradients, then backpropagates the last loss into them.</summary>
+    public void Backward(bool training)
+    {
+        int rows = Batch * Steps;
+        ops.Fill(Store.Gradients, Store.Count, 0f);
+        bool dropped = training && Config.Dropout > 0;
+        Fc.Backward(dropped ? topDropped : Rnn.Output, dLogits, Rnn.OutputGradient, rows);
+        if (dropped)
+            ops.DropoutBackward(Rnn.OutputGradient, topMask, Rnn.OutputGradient, rows * Config.HiddenSize);
+        Rnn.Backward();
+    }
+
+    /// <summary>Σg² → norm → clip factor in Scalars (factor 1 when <paramref name="maxNorm"/> ≤ 0).</summary>
+    public void ClipGradients(float maxNorm)
+    {
+        ops.Sum(Store.Gradients, Store.Count, scalars.View, SumSquaresSlot, 1f, squared: true);
+        ops.ClipCoefficient(scalars.View, SumSquaresSlot, NormSlot, ClipSlot, maxNorm);
+    }
+
+    public float ReadScalar(int slot) => ops.ReadScalar(scalars.View, slot);
+
+    private ArrayView<T> Own<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged
+    {
+        activations.Add(buffer);
+        return buffer.View;
+    }
+
+    public void Dispose()
+    {
+        for (int i = activations.Count - 1; i >= 0; i--) activations[i].Dispose();
+        activations.Clear();
+        Rnn.Dispose();
+        scalars.Dispose();
+        Store.Dispose();
+    }
+}

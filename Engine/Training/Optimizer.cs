@@ -1,0 +1,47 @@
+using ILGPU;
+using IlgpuLstm.Engine.Ops;
+using IlgpuLstm.Engine.Tensors;
+using IlgpuLstm.Kernels;
+
+namespace IlgpuLstm.Engine.Training;
+
+/// <summary>
+/// Applies one optimizer step to the whole flat parameter buffer with one kernel, taking the
+/// gradient clip factor from a device scalar. The step count is the only state on the host;
+/// moments live in the store's moment buffers (Adam m, v; SGD momentum; RMSprop square average).
+/// </summary>
+public sealed class Optimizer(IOps ops, ParameterStore store, OptimizerSettings settings)
+{
+    public OptimizerSettings Settings => settings;
+
+    /// <summary>Steps taken so far (PyTorch's <c>state['step']</c>).</summary>
+    public long StepCount { get; set; }
+
+    public void Step(ArrayView<float> scalars, int clipSlot)
+    {
+        StepCount++;
+        var s = settings;
+        switch (s.Kind)
+        {
+            case OptimizerKind.Adam:
+                // PyTorch computes the bias corrections as Python floats (float64).
+                double bc1 = 1 - Math.Pow(s.Beta1, StepCount);
+                double bc2 = 1 - Math.Pow(s.Beta2, StepCount);
+                ops.Adam(store.Parameters, store.Gradients, store.Moment1, store.Moment2, scalars, clipSlot,
+                    new OptimizerArgs((float)s.LearningRate, (float)s.Beta1, (float)s.Beta2, (float)s.Eps,
+                        (float)s.WeightDecay, (float)(s.LearningRate / bc1), (float)Math.Sqrt(bc2), 0f, 0),
+                    store.Count);
+                break;
+            case OptimizerKind.Sgd:
+                ops.Sgd(store.Parameters, store.Gradients, store.Moment1, scalars, clipSlot,
+                    new OptimizerArgs((float)s.LearningRate, 0f, 0f, 0f, (float)s.WeightDecay, 0f, 1f,
+                        (float)s.Momentum, s.Nesterov ? 1 : 0), store.Count);
+                break;
+            default:
+                ops.RmsProp(store.Parameters, store.Gradients, store.Moment1, scalars, clipSlot,
+                    new OptimizerArgs((float)s.LearningRate, 0f, (float)s.Alpha, (float)s.Eps, (float)s.WeightDecay,
+                        0f, 1f, 0f, 0), store.Count);
+                break;
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace IlgpuLstm.Engine.Training;
+
+public enum OptimizerKind
+{
+    Adam,
+    Sgd,
+    RmsProp,
+}
