@@ -76,6 +76,6 @@ public sealed class TrainOptions
     [Option("sample-length", Default = 200, HelpText = "Characters of sample printed at the end (0: none).")]
     public int SampleLength { get; set; }
 
-    [Option("prime", Default = "The", HelpText = "Prime text of the final sample.")]
-    public string Prime { get; set; } = "The";
+    [Option("prime", HelpText = "Prime text of the final sample (default 'The', or the corpus's first character if that is not in its vocabulary).")]
+    public string? Prime { get; set; }
 }

@@ -37,6 +37,14 @@ public static class TrainVerb
             throw new EngineException($"cannot fine-tune {o.InitFrom} on this corpus: {e.Message}");
         }
         var (train, validation) = corpus.Split(trainConfig.ValFrac);
+        // Checked before training, so a bad --prime is refused in seconds, not after the run.
+        string prime = o.Prime ?? "The";
+        if (o.SampleLength > 0)
+        {
+            if (o.Prime != null) vocabulary.Encode(prime, "the prime text");
+            else if (prime.EnumerateRunes().Any(r => !vocabulary.Symbols.Contains(r.ToString())))
+                prime = vocabulary.Decode(corpus.Ids[0]);
+        }
 
         var dir = o.CheckpointDir ?? Path.Combine("checkpoints",
             $"{corpusName}-{modelConfig.Cell.ModuleName()}-{modelConfig.HiddenSize}x{modelConfig.NumLayers}");
@@ -69,7 +77,7 @@ public static class TrainVerb
         if (o.SampleLength > 0)
         {
             output.WriteLine("sample (top-k 5):");
-            new Sampler(model, vocabulary).Sample(o.Prime, new SamplingOptions(o.SampleLength, 5, 1.0, false, trainConfig.Seed),
+            new Sampler(model, vocabulary).Sample(prime, new SamplingOptions(o.SampleLength, 5, 1.0, false, trainConfig.Seed),
                 output.Write);
             output.WriteLine();
         }

@@ -98,7 +98,13 @@ public sealed class SafetensorsFile
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(header);
+            // Decode strictly first: JsonDocument accepts invalid UTF-8 inside strings and only
+            // fails later, when a value is read.
+            doc = JsonDocument.Parse(new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(header));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Bad(path, "its header is not valid UTF-8");
         }
         catch (JsonException)
         {

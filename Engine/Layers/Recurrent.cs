@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime;
 using IlgpuLstm.Engine.Device;
 using IlgpuLstm.Engine.Ops;
 using IlgpuLstm.Engine.Tensors;
@@ -23,6 +24,7 @@ public sealed class Recurrent : IDisposable
     private readonly LayerViews[] parameters;
     private readonly LayerViews[] gradients;
     private RecurrentLayerBuffers[] buffers = [];
+    private MemoryBuffer1D<float, Stride1D.Dense>? inputGradient;
     private RecurrentInput lastInput;
     private bool lastTraining;
 
@@ -66,11 +68,17 @@ public sealed class Recurrent : IDisposable
         }
     }
 
-    /// <summary>Sizes the activations for (batch, steps); a no-op when unchanged.</summary>
-    public void Prepare(int batch, int steps)
+    /// <summary>
+    /// Sizes the activations for (batch, steps); a no-op when unchanged. With
+    /// <paramref name="inputGradient"/>, backward also computes dL/dx of a dense input.
+    /// </summary>
+    public void Prepare(int batch, int steps, bool inputGradient = false)
     {
-        if (batch == Batch && steps == Steps && buffers.Length == NumLayers) return;
+        if (batch == Batch && steps == Steps && buffers.Length == NumLayers && inputGradient == (this.inputGradient != null))
+            return;
         DisposeBuffers();
+        if (inputGradient)
+            this.inputGradient = device.Allocate<float>((long)batch * steps * InputSize, "input gradient");
         buffers = new RecurrentLayerBuffers[NumLayers];
         for (int l = 0; l < NumLayers; l++)
             buffers[l] = new RecurrentLayerBuffers(device, Cell, batch, steps, HiddenSize,
@@ -81,6 +89,10 @@ public sealed class Recurrent : IDisposable
 
     /// <summary>The top layer's outputs (T·B, H), time-major, valid after <see cref="Forward"/>.</summary>
     public ArrayView<float> Output => HiddenStates(NumLayers - 1);
+
+    /// <summary>dL/dx (T·B, I) of a dense input after <see cref="Backward"/>, when prepared with inputGradient.</summary>
+    public ArrayView<float> InputGradient =>
+        inputGradient?.View ?? throw new InvalidOperationException("prepare with inputGradient: true to get dL/dx");
 
     /// <summary>Where the caller writes dL/dOutput (T·B, H) before <see cref="Backward"/>.</summary>
     public ArrayView<float> OutputGradient => buffers[NumLayers - 1].DHs;
@@ -180,6 +192,9 @@ public sealed class Recurrent : IDisposable
             else
                 ops.Gemm(true, false, g, input.Width, rows, 1f, buf.DGx, g, input.Dense, input.Width, 1f,
                     gradients[l].WeightIh, input.Width);
+            if (l == 0 && inputGradient != null && !input.IsTokens)
+                ops.Gemm(false, false, rows, input.Width, g, 1f, buf.DGx, g, parameters[0].WeightIh, input.Width, 0f,
+                    inputGradient.View, input.Width);
             if (l > 0)
             {
                 var below = buffers[l - 1];
@@ -223,6 +238,8 @@ public sealed class Recurrent : IDisposable
     {
         for (int i = buffers.Length - 1; i >= 0; i--) buffers[i].Dispose();
         buffers = [];
+        inputGradient?.Dispose();
+        inputGradient = null;
         Batch = 0;
         Steps = 0;
     }

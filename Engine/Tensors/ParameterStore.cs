@@ -49,6 +49,8 @@ public sealed class ParameterStore : IDisposable
     /// <summary>Copies all parameters to the host (checkpoints; never inside a training step).</summary>
     public float[] Download() => parameters.GetAsArray1D();
 
+    public float[] DownloadGradients() => gradients.GetAsArray1D();
+
     public void Upload(float[] values)
     {
         if (values.Length != Count)

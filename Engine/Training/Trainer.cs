@@ -70,7 +70,7 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
                             $"(last finite loss {(lastLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "none")}, gradient norm " +
                             $"{norm.ToString("G4", CultureInfo.InvariantCulture)}); the last good checkpoint was kept. Try a lower --lr or --grad-clip");
                     lastLoss = loss;
-                    double? val = valBatches != null ? Validate(valBatches, valState!, x, y) : null;
+                    double? val = valBatches != null ? Evaluator.MeanLoss(model, valBatches, valState) : null;
                     double seconds = sinceReport.Elapsed.TotalSeconds;
                     var report = new TrainingReport(epoch, config.Epochs, step, loss, val, norm,
                         seconds > 0 ? tokensSinceReport / seconds : 0, clock.Elapsed);
@@ -98,21 +98,6 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         if (config.MaxSteps > 0 && step >= config.MaxSteps) return StopReason.MaxSteps;
         if (config.TimeLimit is { } limit && elapsed >= limit) return StopReason.TimeLimit;
         return StopReason.Completed;
-    }
-
-    private double Validate(CharBatches batches, RecurrentState state, int[] x, int[] y)
-    {
-        state.Reset();
-        double sum = 0;
-        for (int i = 0; i < batches.Count; i++)
-        {
-            batches.Fill(i, x, y);
-            model.SetBatch(x, y);
-            model.Forward(state, training: false, config.Seed, 0);
-            model.Loss();
-            sum += model.ReadScalar(CharRnn.LossSlot);
-        }
-        return sum / batches.Count;
     }
 
     private void Save(TrainingReport report)

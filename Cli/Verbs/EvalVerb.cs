@@ -1,0 +1,55 @@
+using System.Globalization;
+using CommandLine;
+using IlgpuLstm.Engine;
+using IlgpuLstm.Engine.Checkpoints;
+using IlgpuLstm.Engine.Data;
+using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Models;
+using IlgpuLstm.Engine.Training;
+
+namespace IlgpuLstm.Cli.Verbs;
+
+[Verb("eval", HelpText = "Validation loss and bits per character of a checkpoint on a corpus's validation split.")]
+public sealed class EvalOptions
+{
+    [Option("checkpoint", Required = true, HelpText = "A .safetensors checkpoint.")]
+    public string Checkpoint { get; set; } = "";
+
+    [Option("corpus", HelpText = "Corpus name or path (default: the one the checkpoint was trained on).")]
+    public string? Corpus { get; set; }
+
+    [Option("val-frac", Default = 0.1, HelpText = "The validation split: this fraction at the end of the corpus.")]
+    public double ValFrac { get; set; }
+
+    [Option("batch-size", Default = 128, HelpText = "Sequences per batch.")]
+    public int BatchSize { get; set; }
+
+    [Option("seq-length", Default = 100, HelpText = "Characters per sequence.")]
+    public int SeqLength { get; set; }
+
+    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = "auto, cuda, opencl or cpu.")]
+    public AcceleratorKind Accelerator { get; set; }
+}
+
+public static class EvalVerb
+{
+    public static int Run(EvalOptions o, TextWriter output)
+    {
+        var loaded = ModelCheckpoint.Load(o.Checkpoint);
+        string corpusName = o.Corpus ?? loaded.Get("corpus")
+            ?? throw new EngineException($"checkpoint '{o.Checkpoint}' does not say its corpus; give --corpus");
+        if (!(o.ValFrac > 0 && o.ValFrac < 1)) throw new EngineException($"--val-frac must be in (0, 1), got {o.ValFrac}");
+        var (path, name) = CorpusResolver.FromEnvironment().Resolve(corpusName);
+        var corpus = new EncodedCorpus(name, TextFile.Read(path), loaded.Vocabulary);
+        var (_, validation) = corpus.Split(o.ValFrac);
+        var batches = new CharBatches(validation, o.BatchSize, o.SeqLength, "validation");
+        using var device = ComputeDevice.Open(o.Accelerator);
+        using var model = new CharRnn(device, loaded.Config);
+        model.Store.Upload(loaded.Parameters);
+        double loss = Evaluator.MeanLoss(model, batches);
+        output.WriteLine($"{name} validation ({batches.Count} batches of {o.BatchSize} x {o.SeqLength}): " +
+            $"loss {loss.ToString("F4", CultureInfo.InvariantCulture)}, " +
+            $"{(loss / Math.Log(2)).ToString("F4", CultureInfo.InvariantCulture)} bits per character");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,138 @@
+using IlgpuLstm.Cli;
+using IlgpuLstm.Engine.Checkpoints;
+
+namespace IlgpuLstm.Tests.Cli;
+
+/// <summary>The train, sample and eval verbs end to end on a tiny corpus on the CPU accelerator.</summary>
+[Collection(DeviceCollection.Name)]
+public sealed class TrainSampleEvalTests : IDisposable
+{
+    private readonly TempDirectory dir = new();
+    private readonly string corpus;
+    private readonly string checkpoints;
+
+    public TrainSampleEvalTests()
+    {
+        corpus = dir.File("tiny.txt");
+        File.WriteAllText(corpus, string.Concat(Enumerable.Repeat("the cat sat on the mat.\nthe dog ate the log.\n", 12)));
+        checkpoints = Path.Combine(dir.Path, "ck");
+    }
+
+    private (int Code, string Out, string Err) Train(params string[] extra) => CliRunner.Run(
+        [.. new[] { "train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", "8", "--num-layers", "2",
+            "--batch-size", "2", "--seq-length", "5", "--print-every", "2", "--val-frac", "0.2", "--dropout", "0.2",
+            "--checkpoint-dir", checkpoints, "--sample-length", "10", "--seed", "3" }, .. extra]);
+
+    [Fact]
+    public void TrainWritesCheckpointsPrintsTheLessonLineAndASample()
+    {
+        var (code, output, err) = Train("--max-steps", "4");
+        Assert.True(code == ExitCodes.Success, err);
+        Assert.Contains("Epoch: 1/1... Step: 2... Loss: ", output, StringComparison.Ordinal);
+        Assert.Contains("... Val Loss: ", output, StringComparison.Ordinal);
+        Assert.Contains("sample (top-k 5):", output, StringComparison.Ordinal);
+        var latest = ModelCheckpoint.Load(Path.Combine(checkpoints, "latest.safetensors"));
+        Assert.Equal("4", latest.Get("step"));
+        Assert.True(File.Exists(Path.Combine(checkpoints, "best.safetensors")));
+    }
+
+    [Fact]
+    public void TheSameSeedRepeatsTheLossesBitForBit()
+    {
+        var first = Train("--max-steps", "4");
+        var second = Train("--max-steps", "4");
+        static string Losses(string s) => string.Join("\n", s.Split('\n').Where(l => l.StartsWith("Epoch:", StringComparison.Ordinal))
+            .Select(l => l[..l.IndexOf("   (", StringComparison.Ordinal)]));
+        Assert.Equal(Losses(first.Out), Losses(second.Out));
+        Assert.Equal(
+            ModelCheckpoint.Load(Path.Combine(checkpoints, "latest.safetensors")).Parameters,
+            ModelCheckpoint.Load(Path.Combine(checkpoints, "latest.safetensors")).Parameters);
+    }
+
+    [Fact]
+    public void SamplingIsRepeatableHasTheLessonsLengthAndRefusesUnknownCharacters()
+    {
+        Assert.Equal(0, Train("--max-steps", "2").Code);
+        var ck = Path.Combine(checkpoints, "latest.safetensors");
+        var a = CliRunner.Run("sample", "--checkpoint", ck, "--prime", "the ", "--length", "30", "--seed", "9", "--accelerator", "cpu");
+        var b = CliRunner.Run("sample", "--checkpoint", ck, "--prime", "the ", "--length", "30", "--seed", "9", "--accelerator", "cpu");
+        Assert.Equal(0, a.Code);
+        Assert.Equal(a.Out, b.Out);
+        // The prime, the prediction after it and 30 more (one UTF-16 unit each here), then the final newline.
+        Assert.Equal("the ".Length + 1 + 30, a.Out[..^1].Length);
+        Assert.StartsWith("the ", a.Out, StringComparison.Ordinal);
+        var argmax = CliRunner.Run("sample", "--checkpoint", ck, "--prime", "the", "--length", "5", "--argmax", "--accelerator", "cpu");
+        Assert.Equal(0, argmax.Code);
+
+        var bad = CliRunner.Run("sample", "--checkpoint", ck, "--prime", "the Zebra!", "--accelerator", "cpu");
+        Assert.Equal(ExitCodes.Error, bad.Code);
+        Assert.Contains("'Z'", bad.Err, StringComparison.Ordinal);
+        Assert.Single(bad.Err.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void EvalPrintsLossAndBitsPerCharacter()
+    {
+        Assert.Equal(0, Train("--max-steps", "2").Code);
+        var r = CliRunner.Run("eval", "--checkpoint", Path.Combine(checkpoints, "latest.safetensors"), "--corpus", corpus,
+            "--batch-size", "2", "--seq-length", "5", "--val-frac", "0.2", "--accelerator", "cpu");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Matches(@"loss \d+\.\d{4}, \d+\.\d{4} bits per character", r.Out);
+    }
+
+    [Fact]
+    public void InitFromFineTunesWithTheSameVocabularyAndRefusesNewCharacters()
+    {
+        Assert.Equal(0, Train("--max-steps", "2").Code);
+        var ck = Path.Combine(checkpoints, "latest.safetensors");
+        var sameChars = dir.File("same.txt");
+        File.WriteAllText(sameChars, string.Concat(Enumerable.Repeat("the mat sat on the cat.\nthe log ate the dog.\n", 10)));
+        var ok = CliRunner.Run("train", "--corpus", sameChars, "--init-from", ck, "--accelerator", "cpu", "--hidden-size", "99",
+            "--batch-size", "2", "--seq-length", "5", "--max-steps", "2", "--print-every", "2",
+            "--checkpoint-dir", Path.Combine(dir.Path, "ft"), "--sample-length", "0");
+        Assert.True(ok.Code == 0, ok.Err);
+        Assert.Contains("--hidden-size ignored", ok.Out, StringComparison.Ordinal);
+
+        var newChars = dir.File("new.txt");
+        File.WriteAllText(newChars, string.Concat(Enumerable.Repeat("The Quick fox!\n", 20)));
+        var refused = CliRunner.Run("train", "--corpus", newChars, "--init-from", ck, "--accelerator", "cpu",
+            "--batch-size", "2", "--seq-length", "5", "--checkpoint-dir", Path.Combine(dir.Path, "ft2"));
+        Assert.Equal(ExitCodes.Error, refused.Code);
+        Assert.Contains("not in the model's vocabulary", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("'Q'", refused.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadInputIsOneLineAndANonZeroExit()
+    {
+        void Refused(int code, string expected, params string[] args)
+        {
+            var r = CliRunner.Run(args);
+            Assert.True(code == r.Code, $"{string.Join(' ', args)} -> {r.Code}: {r.Err}");
+            Assert.Contains(expected, r.Err, StringComparison.Ordinal);
+            Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+            Assert.StartsWith("error: ", r.Err, StringComparison.Ordinal);
+        }
+        var empty = dir.File("empty.txt");
+        File.WriteAllText(empty, "");
+        var shortText = dir.File("short.txt");
+        File.WriteAllText(shortText, "abc");
+        var binary = dir.File("binary.txt");
+        File.WriteAllBytes(binary, [0x41, 0xC3, 0x28, 0x42]);
+        Refused(ExitCodes.Error, "does not exist", "train", "--corpus", dir.File("missing.txt"), "--accelerator", "cpu");
+        Refused(ExitCodes.Error, "is empty", "train", "--corpus", empty, "--accelerator", "cpu");
+        Refused(ExitCodes.Error, "not valid UTF-8", "train", "--corpus", binary, "--accelerator", "cpu");
+        Refused(ExitCodes.Error, "fewer than one batch", "train", "--corpus", shortText, "--accelerator", "cpu");
+        Refused(ExitCodes.Error, "--hidden-size must be at least 1", "train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", "0");
+        Refused(ExitCodes.Error, "--dropout must be in [0, 1)", "train", "--corpus", corpus, "--accelerator", "cpu", "--dropout", "1");
+        Refused(ExitCodes.Error, "unknown --cell 'lsmt'", "train", "--corpus", corpus, "--accelerator", "cpu", "--cell", "lsmt");
+        Refused(ExitCodes.Error, "--batch-size must be at least 1", "train", "--corpus", corpus, "--accelerator", "cpu", "--batch-size", "-2");
+        Refused(ExitCodes.Error, "fewer than one batch", "train", "--corpus", corpus, "--accelerator", "cpu", "--batch-size", "1000");
+        Refused(ExitCodes.Usage, "invalid value for --accelerator", "train", "--accelerator", "tpu");
+        Refused(ExitCodes.Usage, "unknown option 'bogus'", "train", "--bogus");
+        Refused(ExitCodes.Error, "is not a duration", "train", "--corpus", corpus, "--accelerator", "cpu", "--time-limit", "soon");
+        Refused(ExitCodes.Error, "does not exist", "sample", "--checkpoint", dir.File("none.safetensors"), "--accelerator", "cpu");
+    }
+
+    public void Dispose() => dir.Dispose();
+}

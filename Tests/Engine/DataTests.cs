@@ -1,0 +1,131 @@
+using System.Text;
+using IlgpuLstm.Engine;
+using IlgpuLstm.Engine.Data;
+
+namespace IlgpuLstm.Tests.Engine;
+
+public sealed class DataTests
+{
+    [Fact]
+    public void BatchesFollowTheLessonIncludingTheLastWindowWrap()
+    {
+        // 23 characters at N=2, K=3: trimmed to 18, rows [0..8] and [9..17], three windows.
+        var batches = new CharBatches(Enumerable.Range(0, 23).ToArray(), 2, 3, "test");
+        Assert.Equal(3, batches.Count);
+        Assert.Equal(5, batches.Dropped);
+        var x = new int[6];
+        var y = new int[6];
+        batches.Fill(0, x, y);
+        Assert.Equal([0, 1, 2, 9, 10, 11], x);
+        Assert.Equal([1, 2, 3, 10, 11, 12], y);
+        batches.Fill(2, x, y);
+        Assert.Equal([6, 7, 8, 15, 16, 17], x);
+        Assert.Equal([7, 8, 0, 16, 17, 9], y); // last column wraps to each row's own first character
+    }
+
+    [Fact]
+    public void ASplitShorterThanOneBatchIsRefusedWithTheLengthNeeded()
+    {
+        var e = Assert.Throws<EngineException>(() => new CharBatches(new int[99], 10, 10, "validation"));
+        Assert.Contains("99 characters", e.Message, StringComparison.Ordinal);
+        Assert.Contains("= 100", e.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void AnnaMatchesTheLessonsCounts()
+    {
+        var path = AnnaPath();
+        var text = TextFile.Read(path);
+        Assert.Equal(1_985_223, text.Length);
+        var vocabulary = Vocabulary.FromText(text);
+        Assert.Equal(83, vocabulary.Count);
+        var (train, validation) = new EncodedCorpus("anna", text, vocabulary).Split(0.1);
+        var trainBatches = new CharBatches(train, 128, 100, "training");
+        Assert.Equal(139, trainBatches.Count);
+        Assert.Equal(7_500, trainBatches.Dropped);
+        Assert.Equal(15, new CharBatches(validation, 128, 100, "validation").Count);
+    }
+
+    [Fact]
+    public void TextIsReadWithUniversalNewlinesAndNoBom()
+    {
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("a\r\nb\rc\n")).ToArray();
+        Assert.Equal("a\nb\nc\n", TextFile.Decode(bytes, "x"));
+    }
+
+    [Fact]
+    public void BadTextIsRefused()
+    {
+        Assert.Contains("not valid UTF-8", Assert.Throws<EngineException>(() => TextFile.Decode([0x61, 0xFF, 0x62], "x")).Message, StringComparison.Ordinal);
+        Assert.Contains("is empty", Assert.Throws<EngineException>(() => TextFile.Decode([], "x")).Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", Assert.Throws<EngineException>(() => TextFile.Read("/nonexistent/file.txt")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VocabularyIsSortedByCodePointAndHandlesSurrogatePairs()
+    {
+        var v = Vocabulary.FromText("ba😀a\n");
+        Assert.Equal(["\n", "a", "b", "😀"], v.Symbols);
+        Assert.Equal([2, 1, 3, 1, 0], v.Encode("ba😀a\n", "x"));
+        var e = Assert.Throws<EngineException>(() => v.Encode("abz!", "the prime text"));
+        Assert.Contains("'z'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'!'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AVocabularyTooLargeForTheDeviceIsRefused()
+    {
+        var text = string.Concat(Enumerable.Range(0x4E00, Vocabulary.MaxSize + 1).Select(c => (char)c));
+        Assert.Contains("more than the 4096", Assert.Throws<EngineException>(() => Vocabulary.FromText(text)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CorpusNamesResolveThroughSearchPathThenCacheThenDownload()
+    {
+        using var dirs = new TempDirectory();
+        var entry = CorpusManifest.Find("tinyshakespeare")!;
+        var searchDir = Directory.CreateDirectory(Path.Combine(dirs.Path, "search")).FullName;
+        var cache = Path.Combine(dirs.Path, "cache");
+        byte[]? served = null;
+        var resolver = new CorpusResolver(searchDir, cache, url =>
+        {
+            Assert.Equal(entry.Url, url);
+            return served ?? throw new HttpRequestException("network unreachable");
+        });
+        var offline = Assert.Throws<EngineException>(() => resolver.Resolve("tinyshakespeare"));
+        Assert.Contains(entry.Url, offline.Message, StringComparison.Ordinal);
+        Assert.Contains(CorpusResolver.Variable, offline.Message, StringComparison.Ordinal);
+
+        served = Encoding.UTF8.GetBytes("not the real file");
+        Assert.Contains("sha256", Assert.Throws<EngineException>(() => resolver.Resolve("tinyshakespeare")).Message, StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(searchDir, "tinyshakespeare.txt"), "tampered");
+        var mismatch = Assert.Throws<EngineException>(() => resolver.Resolve("tinyshakespeare"));
+        Assert.Contains("sha256", mismatch.Message, StringComparison.Ordinal);
+        Assert.Contains("manifest", mismatch.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown corpus", Assert.Throws<EngineException>(() => resolver.Resolve("nosuchname")).Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void ADownloadedCorpusIsVerifiedAndCached()
+    {
+        var real = File.ReadAllBytes(AnnaPath());
+        using var dirs = new TempDirectory();
+        int downloads = 0;
+        var resolver = new CorpusResolver(null, dirs.Path, _ => { downloads++; return real; });
+        var (path, name) = resolver.Resolve("anna");
+        Assert.Equal("anna", name);
+        Assert.Equal(Path.Combine(dirs.Path, "anna.txt"), path);
+        resolver.Resolve("anna");
+        Assert.Equal(1, downloads);
+    }
+
+    /// <summary>The real corpus through ILGPU_LSTM_CORPORA (set by .ci/run); skipped where it is not set.</summary>
+    public static string AnnaPath()
+    {
+        var search = Environment.GetEnvironmentVariable(CorpusResolver.Variable);
+        Skip.If(string.IsNullOrEmpty(search), $"{CorpusResolver.Variable} is not set (.ci/run points it at ../shared/corpora)");
+        return new CorpusResolver(search, Path.Combine(Path.GetTempPath(), "no-cache"), _ => throw new HttpRequestException("offline"))
+            .Resolve("anna").Path;
+    }
+}
