@@ -21,13 +21,15 @@ public static class Program
             s.AutoHelp = true;
             s.AutoVersion = true;
         });
-        var result = parser.ParseArguments<TrainOptions, SampleOptions, EvalOptions, DevicesOptions, SelfTestOptions, BenchOptions>(args);
+        var result = parser.ParseArguments<TrainOptions, SampleOptions, EvalOptions, TimeSeriesOptions, DevicesOptions,
+            SelfTestOptions, BenchOptions>(args);
         try
         {
             return result.MapResult(
                 (TrainOptions o) => TrainVerb.Run(o, stdout),
                 (SampleOptions o) => SampleVerb.Run(o, stdout),
                 (EvalOptions o) => EvalVerb.Run(o, stdout),
+                (TimeSeriesOptions o) => TimeSeriesVerb.Run(o, stdout),
                 (DevicesOptions o) => DevicesVerb.Run(o, stdout),
                 (SelfTestOptions o) => SelfTestVerb.Run(o, stdout),
                 (BenchOptions o) => BenchVerb.Run(o, stdout),

@@ -55,6 +55,9 @@ public sealed class TrainOptions
     [Option("val-frac", HelpText = "Fraction at the end of the corpus used for validation.")]
     public double? ValFrac { get; set; }
 
+    [Option("val-batches", HelpText = "Validation batches per evaluation (0: the whole split, as the lesson).")]
+    public int? ValBatches { get; set; }
+
     [Option("print-every", HelpText = "Validate, print and checkpoint every N steps.")]
     public int? PrintEvery { get; set; }
 

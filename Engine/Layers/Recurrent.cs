@@ -25,12 +25,15 @@ public sealed class Recurrent : IDisposable
     private readonly LayerViews[] gradients;
     private RecurrentLayerBuffers[] buffers = [];
     private MemoryBuffer1D<float, Stride1D.Dense>? inputGradient;
+    private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> batchFirstBuffers = [];
+    private ArrayView<float> inputTimeMajor, outputBatchFirst, outputGradientBatchFirst, inputGradientBatchFirst;
     private RecurrentInput lastInput;
     private bool lastTraining;
 
     public Recurrent(ComputeDevice device, ParameterStore store, string prefix, CellKind cell, int inputSize,
-        int hiddenSize, int numLayers, float dropout)
+        int hiddenSize, int numLayers, float dropout, bool batchFirst = false)
     {
+        BatchFirst = batchFirst;
         this.device = device;
         ops = device.Ops;
         Cell = cell; InputSize = inputSize; HiddenSize = hiddenSize; NumLayers = numLayers; Dropout = dropout;
@@ -49,6 +52,12 @@ public sealed class Recurrent : IDisposable
     public int HiddenSize { get; }
     public int NumLayers { get; }
     public float Dropout { get; }
+    /// <summary>
+    /// Dense inputs, outputs and their gradients are (batch, seq, feature) as with PyTorch's
+    /// batch_first=True; otherwise (seq, batch, feature). Token inputs are always time-major.
+    /// The hidden state is (layers, batch, hidden) either way.
+    /// </summary>
+    public bool BatchFirst { get; }
     public int Batch { get; private set; }
     public int Steps { get; private set; }
 
@@ -79,6 +88,14 @@ public sealed class Recurrent : IDisposable
         DisposeBuffers();
         if (inputGradient)
             this.inputGradient = device.Allocate<float>((long)batch * steps * InputSize, "input gradient");
+        if (BatchFirst)
+        {
+            long rows = (long)batch * steps;
+            inputTimeMajor = OwnBatchFirst(rows * InputSize, "time-major input");
+            outputBatchFirst = OwnBatchFirst(rows * HiddenSize, "batch-first output");
+            outputGradientBatchFirst = OwnBatchFirst(rows * HiddenSize, "batch-first output gradient");
+            if (inputGradient) inputGradientBatchFirst = OwnBatchFirst(rows * InputSize, "batch-first input gradient");
+        }
         buffers = new RecurrentLayerBuffers[NumLayers];
         for (int l = 0; l < NumLayers; l++)
             buffers[l] = new RecurrentLayerBuffers(device, Cell, batch, steps, HiddenSize,
@@ -87,20 +104,26 @@ public sealed class Recurrent : IDisposable
         Steps = steps;
     }
 
-    /// <summary>The top layer's outputs (T·B, H), time-major, valid after <see cref="Forward"/>.</summary>
-    public ArrayView<float> Output => HiddenStates(NumLayers - 1);
+    /// <summary>The top layer's outputs (B·T or T·B rows of H, see <see cref="BatchFirst"/>), valid after <see cref="Forward"/>.</summary>
+    public ArrayView<float> Output => BatchFirst ? outputBatchFirst : HiddenStates(NumLayers - 1);
 
-    /// <summary>dL/dx (T·B, I) of a dense input after <see cref="Backward"/>, when prepared with inputGradient.</summary>
-    public ArrayView<float> InputGradient =>
-        inputGradient?.View ?? throw new InvalidOperationException("prepare with inputGradient: true to get dL/dx");
+    /// <summary>dL/dx of a dense input after <see cref="Backward"/> (layout as the input), when prepared with inputGradient.</summary>
+    public ArrayView<float> InputGradient => inputGradient is null
+        ? throw new InvalidOperationException("prepare with inputGradient: true to get dL/dx")
+        : BatchFirst ? inputGradientBatchFirst : inputGradient.View;
 
-    /// <summary>Where the caller writes dL/dOutput (T·B, H) before <see cref="Backward"/>.</summary>
-    public ArrayView<float> OutputGradient => buffers[NumLayers - 1].DHs;
+    /// <summary>Where the caller writes dL/dOutput (layout as <see cref="Output"/>) before <see cref="Backward"/>.</summary>
+    public ArrayView<float> OutputGradient => BatchFirst ? outputGradientBatchFirst : buffers[NumLayers - 1].DHs;
 
     public ArrayView<float> Forward(RecurrentInput input, RecurrentState state, bool training, ulong seed, ulong stream)
     {
         if (state.Batch != Batch || state.Layers != NumLayers || state.Hidden != HiddenSize)
             throw new ArgumentException($"state is ({state.Layers}, {state.Batch}, {state.Hidden}), expected ({NumLayers}, {Batch}, {HiddenSize})");
+        if (BatchFirst && !input.IsTokens)
+        {
+            ops.Transpose(input.Dense, inputTimeMajor, Batch, Steps, input.Width, toTimeMajor: true);
+            input = RecurrentInput.FromDense(inputTimeMajor, input.Width);
+        }
         lastInput = input;
         lastTraining = training;
         int b = Batch, h = HiddenSize, g = G, rows = Batch * Steps;
@@ -144,6 +167,8 @@ public sealed class Recurrent : IDisposable
             }
             layerInput = RecurrentInput.FromDense(output, h);
         }
+        if (BatchFirst)
+            ops.Transpose(HiddenStates(NumLayers - 1), outputBatchFirst, Batch, Steps, h, toTimeMajor: false);
         return Output;
     }
 
@@ -155,6 +180,8 @@ public sealed class Recurrent : IDisposable
     {
         int b = Batch, h = HiddenSize, g = G, rows = Batch * Steps;
         long bh = (long)b * h, bg = (long)b * g;
+        if (BatchFirst)
+            ops.Transpose(outputGradientBatchFirst, buffers[NumLayers - 1].DHs, Batch, Steps, h, toTimeMajor: true);
         for (int l = NumLayers - 1; l >= 0; l--)
         {
             var buf = buffers[l];
@@ -193,8 +220,12 @@ public sealed class Recurrent : IDisposable
                 ops.Gemm(true, false, g, input.Width, rows, 1f, buf.DGx, g, input.Dense, input.Width, 1f,
                     gradients[l].WeightIh, input.Width);
             if (l == 0 && inputGradient != null && !input.IsTokens)
+            {
                 ops.Gemm(false, false, rows, input.Width, g, 1f, buf.DGx, g, parameters[0].WeightIh, input.Width, 0f,
                     inputGradient.View, input.Width);
+                if (BatchFirst)
+                    ops.Transpose(inputGradient.View, inputGradientBatchFirst, Batch, Steps, input.Width, toTimeMajor: false);
+            }
             if (l > 0)
             {
                 var below = buffers[l - 1];
@@ -234,12 +265,21 @@ public sealed class Recurrent : IDisposable
             ParameterStore.Slice(flat, layout[$"{prefix}.bias_hh_l{l}"]));
     }
 
+    private ArrayView<float> OwnBatchFirst(long length, string what)
+    {
+        var buffer = device.Allocate<float>(length, what);
+        batchFirstBuffers.Add(buffer);
+        return buffer.View;
+    }
+
     private void DisposeBuffers()
     {
         for (int i = buffers.Length - 1; i >= 0; i--) buffers[i].Dispose();
         buffers = [];
         inputGradient?.Dispose();
         inputGradient = null;
+        for (int i = batchFirstBuffers.Count - 1; i >= 0; i--) batchFirstBuffers[i].Dispose();
+        batchFirstBuffers.Clear();
         Batch = 0;
         Steps = 0;
     }

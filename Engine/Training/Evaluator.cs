@@ -5,12 +5,15 @@ namespace IlgpuLstm.Engine.Training;
 
 /// <summary>
 /// The lesson's validation: eval mode (no dropout), a zero state at the start carried across
-/// the batches, and the mean of the per-batch mean losses.
+/// the batches, and the mean of the per-batch mean losses. <c>maxBatches</c> &gt; 0 evaluates only
+/// the first batches of the split (nanoGPT's eval_iters), for slow accelerators.
 /// </summary>
 public static class Evaluator
 {
-    public static double MeanLoss(CharRnn model, CharBatches batches, Layers.RecurrentState? state = null)
+    public static double MeanLoss(CharRnn model, CharBatches batches, Layers.RecurrentState? state = null,
+        int maxBatches = 0)
     {
+        int count = maxBatches > 0 ? Math.Min(maxBatches, batches.Count) : batches.Count;
         model.Prepare(batches.BatchSize, batches.SeqLength);
         using var owned = state is null ? model.CreateState(batches.BatchSize) : null;
         var s = state ?? owned!;
@@ -18,7 +21,7 @@ public static class Evaluator
         var x = new int[batches.BatchSize * batches.SeqLength];
         var y = new int[x.Length];
         double sum = 0;
-        for (int i = 0; i < batches.Count; i++)
+        for (int i = 0; i < count; i++)
         {
             batches.Fill(i, x, y);
             model.SetBatch(x, y);
@@ -26,6 +29,6 @@ public static class Evaluator
             model.Loss();
             sum += model.ReadScalar(CharRnn.LossSlot);
         }
-        return sum / batches.Count;
+        return sum / count;
     }
 }

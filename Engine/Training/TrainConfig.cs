@@ -1,6 +1,9 @@
 namespace IlgpuLstm.Engine.Training;
 
-/// <summary>The training loop's options (the model's shape is <see cref="Models.ModelConfig"/>).</summary>
+/// <summary>
+/// The training loop's options (the model's shape is <see cref="Models.ModelConfig"/>).
+/// <c>ValBatches</c> 0 validates on the whole split, as the lesson does.
+/// </summary>
 public sealed record TrainConfig(
     int Epochs,
     int MaxSteps,
@@ -11,7 +14,8 @@ public sealed record TrainConfig(
     double GradClip,
     ulong Seed,
     TimeSpan? TimeLimit,
-    OptimizerSettings Optimizer)
+    OptimizerSettings Optimizer,
+    int ValBatches = 0)
 {
     public void Validate()
     {
@@ -24,6 +28,7 @@ public sealed record TrainConfig(
         if (!(GradClip >= 0)) throw new EngineException($"--grad-clip must be 0 (off) or positive, got {GradClip}");
         if (!(Optimizer.LearningRate > 0) || double.IsInfinity(Optimizer.LearningRate))
             throw new EngineException($"--lr must be positive, got {Optimizer.LearningRate}");
+        if (ValBatches < 0) throw new EngineException($"--val-batches must be 0 (all) or positive, got {ValBatches}");
         if (TimeLimit is { } limit && limit <= TimeSpan.Zero)
             throw new EngineException($"--time-limit must be positive, got {limit}");
     }

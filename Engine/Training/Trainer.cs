@@ -70,7 +70,7 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
                             $"(last finite loss {(lastLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "none")}, gradient norm " +
                             $"{norm.ToString("G4", CultureInfo.InvariantCulture)}); the last good checkpoint was kept. Try a lower --lr or --grad-clip");
                     lastLoss = loss;
-                    double? val = valBatches != null ? Evaluator.MeanLoss(model, valBatches, valState) : null;
+                    double? val = valBatches != null ? Evaluator.MeanLoss(model, valBatches, valState, config.ValBatches) : null;
                     double seconds = sinceReport.Elapsed.TotalSeconds;
                     var report = new TrainingReport(epoch, config.Epochs, step, loss, val, norm,
                         seconds > 0 ? tokensSinceReport / seconds : 0, clock.Elapsed);

@@ -102,6 +102,20 @@ public sealed class TrainSampleEvalTests : IDisposable
         Assert.Contains("'Q'", refused.Err, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("gru")]
+    [InlineData("rnn")]
+    public void GruAndRnnCellsTrainSampleAndEvaluate(string cell)
+    {
+        var trained = Train("--max-steps", "2", "--cell", cell);
+        Assert.True(trained.Code == 0, trained.Err);
+        var ck = Path.Combine(checkpoints, "latest.safetensors");
+        Assert.True(SafetensorsFile.Open(ck).Tensors.ContainsKey(cell + ".weight_ih_l0"));
+        Assert.Equal(0, CliRunner.Run("sample", "--checkpoint", ck, "--length", "5", "--prime", "the", "--accelerator", "cpu").Code);
+        Assert.Equal(0, CliRunner.Run("eval", "--checkpoint", ck, "--corpus", corpus, "--batch-size", "2", "--seq-length", "5",
+            "--accelerator", "cpu").Code);
+    }
+
     [Fact]
     public void BadInputIsOneLineAndANonZeroExit()
     {

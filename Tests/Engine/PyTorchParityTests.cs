@@ -54,10 +54,13 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
     }
 
     [Theory]
-    [InlineData(CellKind.Lstm)]
-    [InlineData(CellKind.Gru)]
-    [InlineData(CellKind.Rnn)]
-    public void RecurrentLayerMatchesPyTorch(CellKind cell)
+    [InlineData(CellKind.Lstm, false)]
+    [InlineData(CellKind.Gru, false)]
+    [InlineData(CellKind.Rnn, false)]
+    [InlineData(CellKind.Lstm, true)]
+    [InlineData(CellKind.Gru, true)]
+    [InlineData(CellKind.Rnn, true)]
+    public void RecurrentLayerMatchesPyTorch(CellKind cell, bool batchFirst)
     {
         const int batch = 3, steps = 4, input = 5, hidden = 6, layers = 2;
         string name = cell.ModuleName();
@@ -68,22 +71,25 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
         var values = new float[layout.Count];
         foreach (var spec in layout.Specs) file.ReadFloat32(spec.Name).CopyTo(values, spec.Offset);
         store.Upload(values);
-        using var rnn = new Recurrent(device, store, name, cell, input, hidden, layers, 0f);
+        using var rnn = new Recurrent(device, store, name, cell, input, hidden, layers, 0f, batchFirst);
+        // The fixture is batch-first; a time-major layer gets it reordered on the host.
+        float[] In(float[] v, int width) => batchFirst ? v : TimeMajor(v, batch, steps, width);
+        float[] Out(float[] v, int width) => batchFirst ? v : BatchMajor(v, batch, steps, width);
         rnn.Prepare(batch, steps, inputGradient: true);
         using var state = new RecurrentState(device, cell, layers, batch, hidden);
         state.Upload(file.ReadFloat32("h0"), cell == CellKind.Lstm ? file.ReadFloat32("c0") : null);
-        using var x = device.Accelerator.Allocate1D(TimeMajor(file.ReadFloat32("x"), batch, steps, input));
+        using var x = device.Accelerator.Allocate1D(In(file.ReadFloat32("x"), input));
 
         var output = rnn.Forward(RecurrentInput.FromDense(x.View, input), state, training: false, 0, 0);
-        AssertClose("output", file.ReadFloat32("output"), BatchMajor(Download(output), batch, steps, hidden), 1e-5);
+        AssertClose("output", file.ReadFloat32("output"), Out(Download(output), hidden), 1e-5);
         AssertClose("h_n", file.ReadFloat32("h_n"), state.DownloadH(), 1e-5);
         if (cell == CellKind.Lstm) AssertClose("c_n", file.ReadFloat32("c_n"), state.DownloadC()!, 1e-5);
 
         device.Ops.Fill(store.Gradients, store.Count, 0f);
-        var w = TimeMajor(file.ReadFloat32("w"), batch, steps, hidden);
+        var w = In(file.ReadFloat32("w"), hidden);
         rnn.OutputGradient.SubView(0, w.Length).CopyFromCPU(w);
         rnn.Backward();
-        AssertClose("dx", file.ReadFloat32("dx"), BatchMajor(Download(rnn.InputGradient), batch, steps, input), 1e-4);
+        AssertClose("dx", file.ReadFloat32("dx"), Out(Download(rnn.InputGradient), input), 1e-4);
         var grads = store.DownloadGradients();
         foreach (var spec in layout.Specs)
             AssertClose("grad " + spec.Name, file.ReadFloat32("grad." + spec.Name),

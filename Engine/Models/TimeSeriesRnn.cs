@@ -1,0 +1,99 @@
+using ILGPU;
+using ILGPU.Runtime;
+using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Layers;
+using IlgpuLstm.Engine.Ops;
+using IlgpuLstm.Engine.Tensors;
+
+namespace IlgpuLstm.Engine.Models;
+
+/// <summary>
+/// The time-series lesson's model: <c>rnn</c> (batch-first RNN, or GRU/LSTM) over one value a step,
+/// then <c>fc</c> Linear(H, 1) at every step, mean squared error against the next value.
+/// Parameter names follow the lesson's module (<c>rnn.weight_ih_l0</c>, <c>fc.weight</c>).
+/// </summary>
+public sealed class TimeSeriesRnn : IDisposable
+{
+    public const int LossSlot = 0, ClipSlot = 3;
+
+    private readonly IOps ops;
+    private readonly List<IDisposable> owned = [];
+    private readonly ArrayView<float> x, y, prediction, dPrediction, squared, scalars;
+
+    public TimeSeriesRnn(ComputeDevice device, CellKind cell, int inputSize, int hiddenSize, int numLayers,
+        int outputSize, int batch, int steps)
+    {
+        if (hiddenSize < 1) throw new EngineException($"--hidden-size must be at least 1, got {hiddenSize}");
+        if (numLayers < 1) throw new EngineException($"--num-layers must be at least 1, got {numLayers}");
+        ops = device.Ops;
+        Cell = cell; HiddenSize = hiddenSize; NumLayers = numLayers; Batch = batch; Steps = steps; OutputSize = outputSize;
+        Layout = new ParameterLayout();
+        Recurrent.AddParameters(Layout, "rnn", cell, inputSize, hiddenSize, numLayers);
+        Linear.AddParameters(Layout, "fc", hiddenSize, outputSize);
+        Store = new ParameterStore(device, Layout);
+        Rnn = new Recurrent(device, Store, "rnn", cell, inputSize, hiddenSize, numLayers, 0f, batchFirst: true);
+        Rnn.Prepare(batch, steps);
+        Fc = new Linear(ops, Store, "fc", hiddenSize, outputSize);
+        long rows = (long)batch * steps;
+        x = Own(device.Allocate<float>(rows * inputSize, "inputs"));
+        y = Own(device.Allocate<float>(rows * outputSize, "targets"));
+        prediction = Own(device.Allocate<float>(rows * outputSize, "predictions"));
+        dPrediction = Own(device.Allocate<float>(rows * outputSize, "prediction gradients"));
+        squared = Own(device.Allocate<float>(rows * outputSize, "squared errors"));
+        scalars = Own(device.Allocate<float>(4, "training scalars"));
+        ops.Fill(scalars, 4, 0f);
+        InputSize = inputSize;
+    }
+
+    public CellKind Cell { get; }
+    public int InputSize { get; }
+    public int HiddenSize { get; }
+    public int NumLayers { get; }
+    public int OutputSize { get; }
+    public int Batch { get; }
+    public int Steps { get; }
+    public ParameterLayout Layout { get; }
+    public ParameterStore Store { get; }
+    public Recurrent Rnn { get; }
+    public Linear Fc { get; }
+    public ArrayView<float> Scalars => scalars;
+    public ArrayView<float> Prediction => prediction;
+
+    public void Initialize(ulong seed) => Store.Upload(Initializer.Uniform(Layout, _ => 1.0 / Math.Sqrt(HiddenSize), seed));
+
+    /// <summary>Uploads one batch-first window (B, T, input) and its targets (B, T, output).</summary>
+    public void SetBatch(float[] inputs, float[] targets)
+    {
+        x.SubView(0, inputs.Length).CopyFromCPU(inputs);
+        y.SubView(0, targets.Length).CopyFromCPU(targets);
+    }
+
+    /// <summary>Forward, MSE into Scalars[LossSlot], backward into zeroed gradients, and the clip factor 1.</summary>
+    public void ForwardBackward(RecurrentState state)
+    {
+        int rows = Batch * Steps, n = rows * OutputSize;
+        var output = Rnn.Forward(RecurrentInput.FromDense(x, InputSize), state, training: false, 0, 0);
+        Fc.Forward(output, prediction, rows);
+        ops.MeanSquaredError(prediction, y, squared, dPrediction, n, 1f / n);
+        ops.Sum(squared, n, scalars, LossSlot, 1f / n, squared: false);
+        ops.Fill(Store.Gradients, Store.Count, 0f);
+        Fc.Backward(output, dPrediction, Rnn.OutputGradient, rows);
+        Rnn.Backward();
+        ops.ClipCoefficient(scalars, 1, 2, ClipSlot, 0f); // the lesson does not clip: factor 1
+    }
+
+    public RecurrentState CreateState(ComputeDevice device) => new(device, Cell, NumLayers, Batch, HiddenSize);
+
+    private ArrayView<float> Own(MemoryBuffer1D<float, Stride1D.Dense> buffer)
+    {
+        owned.Add(buffer);
+        return buffer.View;
+    }
+
+    public void Dispose()
+    {
+        for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
+        Rnn.Dispose();
+        Store.Dispose();
+    }
+}
