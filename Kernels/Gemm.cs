@@ -28,23 +28,34 @@ public static class Gemm
         int blocksPerRow = (g.N + RowBlockWidth - 1) / RowBlockWidth;
         int m = index / blocksPerRow;
         int n0 = (index % blocksPerRow) * RowBlockWidth;
+        // Strides instead of per-element transpose tests: op(A)[m, k] = a[aRow + k * aStep],
+        // op(B)[k, n] = b[k * bStep + n * bCol].
+        int aRow = g.TransA != 0 ? m : m * g.Lda, aStep = g.TransA != 0 ? g.Lda : 1;
+        int bStep = g.TransB != 0 ? 1 : g.Ldb, bCol = g.TransB != 0 ? g.Ldb : 1;
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-        bool full = n0 + RowBlockWidth <= g.N;
-        for (int k = 0; k < g.K; k++)
+        if (n0 + RowBlockWidth <= g.N)
         {
-            float av = a[g.AIndex(m, k)];
-            if (full)
+            int b0 = n0 * bCol, b1 = b0 + bCol, b2 = b1 + bCol, b3 = b2 + bCol;
+            for (int k = 0; k < g.K; k++)
             {
-                s0 += av * b[g.BIndex(k, n0)];
-                s1 += av * b[g.BIndex(k, n0 + 1)];
-                s2 += av * b[g.BIndex(k, n0 + 2)];
-                s3 += av * b[g.BIndex(k, n0 + 3)];
+                float av = a[aRow + k * aStep];
+                int bk = k * bStep;
+                s0 += av * b[bk + b0];
+                s1 += av * b[bk + b1];
+                s2 += av * b[bk + b2];
+                s3 += av * b[bk + b3];
             }
-            else
+        }
+        else
+        {
+            int width = g.N - n0;
+            for (int k = 0; k < g.K; k++)
             {
-                s0 += av * b[g.BIndex(k, n0)];
-                if (n0 + 1 < g.N) s1 += av * b[g.BIndex(k, n0 + 1)];
-                if (n0 + 2 < g.N) s2 += av * b[g.BIndex(k, n0 + 2)];
+                float av = a[aRow + k * aStep];
+                int bk = k * bStep + n0 * bCol;
+                s0 += av * b[bk];
+                if (width > 1) s1 += av * b[bk + bCol];
+                if (width > 2) s2 += av * b[bk + 2 * bCol];
             }
         }
         Store(c, bias, g, m, n0, s0);
