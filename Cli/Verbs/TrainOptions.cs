@@ -10,8 +10,11 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("train", HelpText = "Train a character-level model on a corpus (the Anna Karenina lesson by default on a GPU).")]
 public sealed class TrainOptions
 {
-    [Option("corpus", Default = "anna", HelpText = "A corpus name from corpora/manifest.json (anna, tinyshakespeare) or a path to a UTF-8 text file.")]
-    public string Corpus { get; set; } = "anna";
+    [Option("corpus", HelpText = "A corpus name from corpora/manifest.json (anna, tinyshakespeare) or a path to a UTF-8 text file (default anna).")]
+    public string? Corpus { get; set; }
+
+    [Option("resume", HelpText = "Continue the run whose checkpoint directory this is, exactly where it stopped.")]
+    public string? Resume { get; set; }
 
     [Option("preset", HelpText = "lesson (2x512 LSTM, dropout 0.5, batch 128, seq 100, Adam 1e-3, clip 5, 20 epochs) or cpu-default.")]
     public string? Preset { get; set; }
@@ -61,13 +64,13 @@ public sealed class TrainOptions
     [Option("print-every", HelpText = "Validate, print and checkpoint every N steps.")]
     public int? PrintEvery { get; set; }
 
-    [Option("seed", Default = 1UL, HelpText = "Seed of the initialisation, dropout masks and the final sample.")]
-    public ulong Seed { get; set; }
+    [Option("seed", HelpText = "Seed of the initialisation, dropout masks and the final sample (default 1).")]
+    public ulong? Seed { get; set; }
 
     [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = "auto, cuda, opencl or cpu.")]
     public AcceleratorKind Accelerator { get; set; }
 
-    [Option("checkpoint-dir", HelpText = "Where latest/best.safetensors go (default checkpoints/<corpus>-<cell>-<hidden>x<layers>).")]
+    [Option("checkpoint-dir", HelpText = "Where latest/best/resume.safetensors go (default checkpoints/<corpus>-<cell>-<hidden>x<layers>; with --resume, that directory).")]
     public string? CheckpointDir { get; set; }
 
     [Option("init-from", HelpText = "Start from the weights of this checkpoint (new optimizer); its architecture and vocabulary are used.")]

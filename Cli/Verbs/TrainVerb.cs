@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using IlgpuLstm.Engine;
 using IlgpuLstm.Engine.Checkpoints;
@@ -15,18 +16,30 @@ public static class TrainVerb
 {
     public static int Run(TrainOptions o, TextWriter output)
     {
+        ResumePoint? resume = null;
+        if (o.Resume != null)
+        {
+            var file = Path.Combine(o.Resume, CheckpointPlan.ResumeName);
+            if (!File.Exists(file))
+                throw new EngineException($"cannot resume: '{file}' does not exist (is '{o.Resume}' a checkpoint directory of a run?)");
+            resume = ResumeCheckpoint.Load(file);
+        }
         using var device = ComputeDevice.Open(o.Accelerator);
         bool cpu = device.Description.Kind == AcceleratorKind.Cpu;
         var preset = o.Preset is null ? (cpu ? TrainPreset.CpuDefault : TrainPreset.Lesson)
             : TrainPreset.Find(o.Preset) ?? throw new EngineException($"unknown --preset '{o.Preset}' (known: lesson, cpu-default)");
-        var (path, corpusName) = CorpusResolver.FromEnvironment().Resolve(o.Corpus);
-        var text = TextFile.Read(path);
-
-        LoadedModel? start = o.InitFrom is null ? null : ModelCheckpoint.Load(o.InitFrom);
-        var vocabulary = start?.Vocabulary ?? Vocabulary.FromText(text);
-        var modelConfig = start is null ? ModelFromFlags(o, preset, vocabulary) : ModelFromCheckpoint(o, start, output);
-        var trainConfig = TrainFromFlags(o, preset);
+        var trainConfig = resume != null ? ResumeFlags.Merge(o, resume) : TrainFromFlags(o, preset);
         trainConfig.Validate();
+        var (path, corpusName) = CorpusResolver.FromEnvironment().Resolve(resume?.Corpus ?? o.Corpus ?? "anna");
+        var text = TextFile.Read(path);
+        var corpusSha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+        if (resume != null && resume.CorpusSha256 != corpusSha)
+            throw new EngineException($"cannot resume: corpus '{path}' has changed since the run started (sha256 {corpusSha}, the run used {resume.CorpusSha256})");
+
+        LoadedModel? start = resume?.Model ?? (o.InitFrom is null ? null : ModelCheckpoint.Load(o.InitFrom));
+        var vocabulary = start?.Vocabulary ?? Vocabulary.FromText(text);
+        var modelConfig = resume != null ? resume.Model.Config
+            : start is null ? ModelFromFlags(o, preset, vocabulary) : ModelFromCheckpoint(o, start, output);
         EncodedCorpus corpus;
         try
         {
@@ -46,19 +59,25 @@ public static class TrainVerb
                 prime = vocabulary.Decode(corpus.Ids[0]);
         }
 
-        var dir = o.CheckpointDir ?? Path.Combine("checkpoints",
+        var dir = o.CheckpointDir ?? o.Resume ?? Path.Combine("checkpoints",
             $"{corpusName}-{modelConfig.Cell.ModuleName()}-{modelConfig.HiddenSize}x{modelConfig.NumLayers}");
         var plan = new CheckpointPlan(dir, new Dictionary<string, string>
         {
             ["corpus"] = corpusName,
-            ["options"] = JsonSerializer.Serialize(new { preset = preset.Name, trainConfig, initFrom = o.InitFrom }),
+            ["options"] = JsonSerializer.Serialize(new { preset = resume != null ? "resumed" : preset.Name, trainConfig, initFrom = o.InitFrom }),
             ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-        });
+        }, resume?.Corpus ?? o.Corpus ?? "anna", corpusSha);
 
         using var model = new CharRnn(device, modelConfig);
         if (start != null) model.Store.Upload(start.Parameters);
         else model.Initialize(trainConfig.Seed);
-        output.WriteLine($"device: {device.Description.Name} ({DeviceCatalog.Describe(device.Description.Kind)}); preset {preset.Name}");
+        if (resume != null)
+        {
+            model.Store.UploadMoment(1, resume.Moment1);
+            model.Store.UploadMoment(2, resume.Moment2);
+        }
+        output.WriteLine($"device: {device.Description.Name} ({DeviceCatalog.Describe(device.Description.Kind)}); " +
+            (resume != null ? $"resuming at epoch {resume.Position.Epoch}, step {resume.Position.Step}" : $"preset {preset.Name}"));
         output.WriteLine($"corpus {corpusName}: {corpus.Characters:N0} characters, vocabulary {vocabulary.Count}; " +
             $"train {train.Length:N0}, validation {validation.Length:N0}");
         output.WriteLine($"model: {modelConfig.Cell.ModuleName()} {modelConfig.HiddenSize}x{modelConfig.NumLayers}, dropout " +
@@ -69,9 +88,15 @@ public static class TrainVerb
 
         using var interrupts = new Interrupts();
         var trainer = new Trainer(model, trainConfig, vocabulary, plan, new ConsoleObserver(output));
-        var outcome = trainer.Run(train, validation, interrupts.Token);
-        output.WriteLine($"stopped ({outcome.Reason}) after {outcome.Steps} steps in epoch {outcome.Epoch}; " +
-            $"best val loss {(outcome.BestValLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a")}; latest: {plan.Latest}");
+        var outcome = trainer.Run(train, validation, interrupts.Token, resume);
+        if (outcome.Reports.Count == 0)
+        {
+            output.WriteLine($"nothing to do: the run already stopped at step {outcome.Steps}; extend it with --epochs or --max-steps");
+            return ExitCodes.Success;
+        }
+        output.WriteLine($"stopped ({Describe(outcome.Reason)}) at step {outcome.Steps}, epoch {outcome.Epoch}; best val loss " +
+            $"{(outcome.BestValLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a")}; saved {plan.Latest} " +
+            $"(continue with: train --resume {dir})");
         if (outcome.Reason == StopReason.Interrupted) return ExitCodes.Interrupted;
 
         if (o.SampleLength > 0)
@@ -83,6 +108,14 @@ public static class TrainVerb
         }
         return ExitCodes.Success;
     }
+
+    private static string Describe(StopReason reason) => reason switch
+    {
+        StopReason.Completed => "all epochs done",
+        StopReason.MaxSteps => "--max-steps reached",
+        StopReason.TimeLimit => "--time-limit reached",
+        _ => "interrupted",
+    };
 
     private static ModelConfig ModelFromFlags(TrainOptions o, TrainPreset p, Vocabulary vocabulary)
     {
@@ -120,7 +153,7 @@ public static class TrainVerb
         };
         var optimizer = new OptimizerSettings(kind, o.LearningRate ?? p.LearningRate, Momentum: o.Momentum ?? 0);
         return new TrainConfig(o.Epochs ?? p.Epochs, o.MaxSteps ?? 0, o.BatchSize ?? p.BatchSize, o.SeqLength ?? p.SeqLength,
-            o.ValFrac ?? p.ValFrac, o.PrintEvery ?? p.PrintEvery, o.GradClip ?? p.GradClip, o.Seed,
+            o.ValFrac ?? p.ValFrac, o.PrintEvery ?? p.PrintEvery, o.GradClip ?? p.GradClip, o.Seed ?? 1,
             o.TimeLimit is null ? null : Duration.Parse(o.TimeLimit, "--time-limit"), optimizer, o.ValBatches ?? p.ValBatches);
     }
 

@@ -41,15 +41,23 @@ public static class ModelCheckpoint
     public static LoadedModel Load(string path)
     {
         var file = SafetensorsFile.Open(path);
+        if (file.Metadata.TryGetValue("format", out var format) && format != Format && format != ResumeCheckpoint.Format)
+            throw new EngineException(format.StartsWith("ilgpu-lstm", StringComparison.Ordinal)
+                ? $"checkpoint '{path}' has format '{format}'; this version reads '{Format}'"
+                : $"checkpoint '{path}' has format '{format}', not an ilgpu-lstm checkpoint");
+        return LoadFrom(path, file, format == ResumeCheckpoint.Format
+            ? name => name.StartsWith("optimizer.", StringComparison.Ordinal) || name.StartsWith("state.", StringComparison.Ordinal)
+            : _ => false);
+    }
+
+    /// <summary>The model part of an opened file; tensors for which <paramref name="ignore"/> is true are not the model's.</summary>
+    public static LoadedModel LoadFrom(string path, SafetensorsFile file, Func<string, bool> ignore)
+    {
         var meta = file.Metadata;
-        if (meta.TryGetValue("format", out var format) && !format.StartsWith("ilgpu-lstm/", StringComparison.Ordinal))
-            throw new EngineException($"checkpoint '{path}' has format '{format}', not an ilgpu-lstm checkpoint");
-        if (meta.TryGetValue("format", out format) && format != Format)
-            throw new EngineException($"checkpoint '{path}' has format '{format}'; this version reads '{Format}'");
         var vocabulary = ReadVocabulary(path, meta);
         var config = InferConfig(path, file, vocabulary);
         var layout = CharRnn.CreateLayout(config);
-        CheckNames(path, file, layout);
+        CheckNames(path, file, layout, ignore);
         var values = new float[layout.Count];
         foreach (var spec in layout.Specs)
             file.ReadFloat32(spec.Name).CopyTo(values, spec.Offset);
@@ -128,12 +136,12 @@ public static class ModelCheckpoint
     }
 
     /// <summary>Missing, unexpected and wrong-shaped tensors, all on one line.</summary>
-    private static void CheckNames(string path, SafetensorsFile file, ParameterLayout layout)
+    private static void CheckNames(string path, SafetensorsFile file, ParameterLayout layout, Func<string, bool> ignore)
     {
         var problems = new List<string>();
         var missing = layout.Specs.Where(s => !file.Tensors.ContainsKey(s.Name)).Select(s => s.Name).ToList();
         if (missing.Count > 0) problems.Add("missing " + string.Join(", ", missing));
-        var unexpected = file.Tensors.Keys.Where(k => !layout.TryGet(k, out _)).Order(StringComparer.Ordinal).ToList();
+        var unexpected = file.Tensors.Keys.Where(k => !layout.TryGet(k, out _) && !ignore(k)).Order(StringComparer.Ordinal).ToList();
         if (unexpected.Count > 0) problems.Add("unexpected " + string.Join(", ", unexpected));
         foreach (var spec in layout.Specs)
             if (file.Tensors.TryGetValue(spec.Name, out var info) &&

@@ -17,8 +17,8 @@ namespace IlgpuLstm.Engine.Models;
 /// </summary>
 public sealed class CharRnn : IDisposable
 {
-    /// <summary>Slots of <see cref="Scalars"/>: the loss, Σg², the gradient norm and the clip factor.</summary>
-    public const int LossSlot = 0, SumSquaresSlot = 1, NormSlot = 2, ClipSlot = 3;
+    /// <summary>Slots of <see cref="Scalars"/>: the loss, Σg², the gradient norm, the clip factor and Σw².</summary>
+    public const int LossSlot = 0, SumSquaresSlot = 1, NormSlot = 2, ClipSlot = 3, WeightSquaresSlot = 4;
 
     private readonly ComputeDevice device;
     private readonly IOps ops;
@@ -39,8 +39,8 @@ public sealed class CharRnn : IDisposable
         Rnn = new Recurrent(device, Store, config.Cell.ModuleName(), config.Cell, config.VocabSize, config.HiddenSize,
             config.NumLayers, config.Dropout);
         Fc = new Linear(ops, Store, "fc", config.HiddenSize, config.VocabSize);
-        scalars = device.Allocate<float>(4, "training scalars");
-        ops.Fill(scalars.View, 4, 0f);
+        scalars = device.Allocate<float>(5, "training scalars");
+        ops.Fill(scalars.View, 5, 0f);
     }
 
     public ComputeDevice Device => device;
@@ -152,6 +152,13 @@ public sealed class CharRnn : IDisposable
     }
 
     public float ReadScalar(int slot) => ops.ReadScalar(scalars.View, slot);
+
+    /// <summary>Whether every weight is finite (Σw² is), checked before a checkpoint is written.</summary>
+    public bool WeightsFinite()
+    {
+        ops.Sum(Store.Parameters, Store.Count, scalars.View, WeightSquaresSlot, 1f, squared: true);
+        return float.IsFinite(ReadScalar(WeightSquaresSlot));
+    }
 
     private ArrayView<T> Own<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged
     {

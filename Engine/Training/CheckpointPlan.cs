@@ -1,10 +1,18 @@
 namespace IlgpuLstm.Engine.Training;
 
-/// <summary>Where a run writes <c>latest.safetensors</c> / <c>best.safetensors</c>, and the metadata every checkpoint carries.</summary>
-public sealed record CheckpointPlan(string Directory, IReadOnlyDictionary<string, string> Metadata)
+/// <summary>
+/// Where a run writes <c>latest.safetensors</c>, <c>best.safetensors</c> (weights, PyTorch names)
+/// and <c>resume.safetensors</c> (everything <c>--resume</c> needs), the metadata every checkpoint
+/// carries, and the corpus identity a resume must match.
+/// </summary>
+public sealed record CheckpointPlan(string Directory, IReadOnlyDictionary<string, string> Metadata, string Corpus,
+    string CorpusSha256)
 {
-    public string Latest => Path.Combine(Directory, "latest.safetensors");
-    public string Best => Path.Combine(Directory, "best.safetensors");
+    public const string LatestName = "latest.safetensors", BestName = "best.safetensors", ResumeName = "resume.safetensors";
+
+    public string Latest => Path.Combine(Directory, LatestName);
+    public string Best => Path.Combine(Directory, BestName);
+    public string Resume => Path.Combine(Directory, ResumeName);
 
     /// <summary>Creates the directory and proves it writable before training starts, not at the first save.</summary>
     public void EnsureWritable()

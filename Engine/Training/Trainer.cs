@@ -10,10 +10,10 @@ namespace IlgpuLstm.Engine.Training;
 /// <summary>
 /// The lesson's training loop. Each epoch zeroes the hidden state and carries it, detached,
 /// across its batches; each step is forward, mean cross-entropy, backward, global-norm clip and
-/// one optimizer kernel, all queued on the device with no read-back. Every PrintEvery steps it
-/// reads the loss, validates over the whole validation split in eval mode from a zero state
-/// carried across its batches (mean of batch means), reports, and writes checkpoints.
-/// Dropout masks depend only on (seed, step), so a run is repeatable bit for bit.
+/// one optimizer kernel, all queued on the device with no read-back. Every PrintEvery steps (and
+/// at the end) it reads the loss, validates in eval mode from a zero state carried across the
+/// validation batches (mean of batch means), reports, and writes checkpoints. Dropout masks
+/// depend only on (seed, step), so a run, and a run stopped and resumed, repeat bit for bit.
 /// </summary>
 public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabulary, CheckpointPlan? checkpoints,
     ITrainingObserver observer)
@@ -22,8 +22,14 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
     private readonly List<TrainingReport> reports = [];
     private double? bestVal;
     private double? lastLoss;
+    private double? firstLoss;
+    private bool saved;
 
-    public TrainingOutcome Run(int[] train, int[] validation, CancellationToken cancel = default)
+    /// <summary>char-rnn's guard: a loss above this multiple of the run's first one aborts it.</summary>
+    public const double ExplodingFactor = 3;
+
+    /// <summary>Runs from the start, or from <paramref name="resume"/> (whose weights and moments the caller uploaded).</summary>
+    public TrainingOutcome Run(int[] train, int[] validation, CancellationToken cancel = default, ResumePoint? resume = null)
     {
         config.Validate();
         var trainBatches = new CharBatches(train, config.BatchSize, config.SeqLength, "training");
@@ -34,18 +40,26 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         model.Prepare(config.BatchSize, config.SeqLength);
         using var state = model.CreateState(config.BatchSize);
         using var valState = valBatches != null ? model.CreateState(config.BatchSize) : null;
+        var position = resume?.Position ?? new TrainingPosition(1, 0, 0, 0, null, null);
+        if (resume != null) state.Upload(resume.HiddenH, resume.HiddenC);
+        optimizer.StepCount = position.OptimizerStep;
+        bestVal = position.BestValLoss;
+        lastLoss = position.LastLoss;
+        firstLoss = position.FirstLoss;
+
         var x = new int[config.BatchSize * config.SeqLength];
         var y = new int[x.Length];
         var clock = Stopwatch.StartNew();
         var sinceReport = Stopwatch.StartNew();
-        long step = 0, tokensSinceReport = 0;
-        int epoch = 0;
-        var reason = StopReason.Completed;
-        bool savedAtLastStep = false;
-        for (epoch = 1; epoch <= config.Epochs && reason == StopReason.Completed; epoch++)
+        long step = position.Step, tokensSinceReport = 0;
+        // A resumed run that already reached --max-steps has nothing to do.
+        var reason = config.MaxSteps > 0 && step >= config.MaxSteps ? StopReason.MaxSteps : StopReason.Completed;
+        int epoch = position.Epoch;
+        for (; epoch <= config.Epochs && reason == StopReason.Completed; epoch++)
         {
-            state.Reset();
-            for (int i = 0; i < trainBatches.Count; i++)
+            int first = epoch == position.Epoch ? position.BatchIndex : 0;
+            if (first == 0) state.Reset();
+            for (int i = first; i < trainBatches.Count; i++)
             {
                 step++;
                 trainBatches.Fill(i, x, y);
@@ -56,37 +70,25 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
                 model.ClipGradients((float)config.GradClip);
                 optimizer.Step(model.Scalars, CharRnn.ClipSlot);
                 tokensSinceReport += x.Length;
-                savedAtLastStep = false;
 
                 reason = StopAfter(step, clock.Elapsed, cancel);
-                bool lastOfRun = reason != StopReason.Completed ||
-                    (epoch == config.Epochs && i == trainBatches.Count - 1);
+                bool lastOfRun = reason != StopReason.Completed || (epoch == config.Epochs && i == trainBatches.Count - 1);
                 if (step % config.PrintEvery == 0 || lastOfRun)
                 {
-                    double loss = model.ReadScalar(CharRnn.LossSlot);
-                    double norm = model.ReadScalar(CharRnn.NormSlot);
-                    if (!double.IsFinite(loss))
-                        throw new EngineException($"training loss became {loss.ToString(CultureInfo.InvariantCulture)} at step {step} " +
-                            $"(last finite loss {(lastLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "none")}, gradient norm " +
-                            $"{norm.ToString("G4", CultureInfo.InvariantCulture)}); the last good checkpoint was kept. Try a lower --lr or --grad-clip");
-                    lastLoss = loss;
-                    double? val = valBatches != null ? Evaluator.MeanLoss(model, valBatches, valState, config.ValBatches) : null;
-                    double seconds = sinceReport.Elapsed.TotalSeconds;
-                    var report = new TrainingReport(epoch, config.Epochs, step, loss, val, norm,
-                        seconds > 0 ? tokensSinceReport / seconds : 0, clock.Elapsed);
-                    reports.Add(report);
-                    observer.Report(report);
-                    Save(report);
-                    savedAtLastStep = true;
+                    var next = i + 1 < trainBatches.Count
+                        ? new TrainingPosition(epoch, i + 1, step, optimizer.StepCount, bestVal, null)
+                        : new TrainingPosition(epoch + 1, 0, step, optimizer.StepCount, bestVal, null);
+                    // An interrupt saves at once: validation can take minutes on a slow accelerator.
+                    bool validate = valBatches != null && reason != StopReason.Interrupted;
+                    Checkpoint(epoch, step, next, validate ? valBatches : null, valState, state, sinceReport.Elapsed,
+                        tokensSinceReport, clock.Elapsed);
                     tokensSinceReport = 0;
                     sinceReport.Restart();
                 }
                 if (reason != StopReason.Completed) break;
             }
         }
-        epoch = Math.Min(epoch, config.Epochs);
-        if (!savedAtLastStep && reports.Count > 0) Save(reports[^1]);
-        return new TrainingOutcome(reason, step, epoch, lastLoss, bestVal, reports);
+        return new TrainingOutcome(reason, step, Math.Min(epoch, config.Epochs), lastLoss, bestVal, reports);
     }
 
     /// <summary>Per-step Philox stream: 256 dropout sites per step, far more than layers.</summary>
@@ -100,28 +102,54 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         return StopReason.Completed;
     }
 
-    private void Save(TrainingReport report)
+    private void Checkpoint(int epoch, long step, TrainingPosition next, CharBatches? valBatches, RecurrentState? valState,
+        RecurrentState state, TimeSpan sinceReport, long tokens, TimeSpan elapsed)
     {
+        double loss = model.ReadScalar(CharRnn.LossSlot);
+        double norm = model.ReadScalar(CharRnn.NormSlot);
+        // Non-finite loss, gradients or weights mean the model is poisoned: stop before saving.
+        bool weightsFinite = model.WeightsFinite();
+        string kept = saved || (checkpoints != null && File.Exists(checkpoints.Latest))
+            ? "the last good checkpoint was kept" : "no checkpoint was written";
+        if (!double.IsFinite(loss) || !double.IsFinite(norm) || !weightsFinite)
+            throw new EngineException($"training diverged at step {step}: loss {Text(loss)}, gradient norm {Text(norm)}" +
+                $"{(weightsFinite ? "" : ", weights no longer finite")} (last finite loss {(lastLoss is { } l ? Text(l) : "none")}); " +
+                $"{kept}. Try a lower --lr or --grad-clip");
+        firstLoss ??= loss;
+        if (loss > ExplodingFactor * firstLoss)
+            throw new EngineException($"loss is exploding at step {step}: {Text(loss)} is over {ExplodingFactor} times the first " +
+                $"loss {Text(firstLoss.Value)}; {kept}. Try a lower --lr or --grad-clip");
+        lastLoss = loss;
+        double? val = valBatches != null ? Evaluator.MeanLoss(model, valBatches, valState, config.ValBatches) : null;
+        if (val is { } v && !double.IsFinite(v))
+            throw new EngineException($"validation loss became {Text(v)} at step {step}; {kept}");
+        var report = new TrainingReport(epoch, config.Epochs, step, loss, val, norm,
+            sinceReport.TotalSeconds > 0 ? tokens / sinceReport.TotalSeconds : 0, elapsed);
+        reports.Add(report);
+        observer.Report(report);
         if (checkpoints == null) return;
+        bool best = val is { } vv && (bestVal == null || vv < bestVal);
+        if (best) bestVal = val;
         var metadata = new Dictionary<string, string>(checkpoints.Metadata, StringComparer.Ordinal)
         {
-            ["step"] = report.Step.ToString(CultureInfo.InvariantCulture),
-            ["epoch"] = report.Epoch.ToString(CultureInfo.InvariantCulture),
-            ["train_loss"] = report.Loss.ToString("R", CultureInfo.InvariantCulture),
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+            ["train_loss"] = loss.ToString("R", CultureInfo.InvariantCulture),
         };
-        if (report.ValLoss is { } val)
-        {
-            metadata["val_loss"] = val.ToString("R", CultureInfo.InvariantCulture);
-            if (!double.IsFinite(val))
-                throw new EngineException($"validation loss became {val} at step {report.Step}; the last good checkpoint was kept");
-        }
+        if (val is { } vl) metadata["val_loss"] = vl.ToString("R", CultureInfo.InvariantCulture);
         ModelCheckpoint.Save(checkpoints.Latest, model, vocabulary, metadata);
         observer.Saved("latest", checkpoints.Latest);
-        if (report.ValLoss is { } v && (bestVal == null || v < bestVal))
+        if (best)
         {
-            bestVal = v;
             ModelCheckpoint.Save(checkpoints.Best, model, vocabulary, metadata);
             observer.Saved("best", checkpoints.Best);
         }
+        ResumeCheckpoint.Save(checkpoints.Resume, model, vocabulary, state,
+            next with { BestValLoss = bestVal, LastLoss = loss, FirstLoss = firstLoss }, config, checkpoints.Corpus,
+            checkpoints.CorpusSha256);
+        observer.Saved("resume", checkpoints.Resume);
+        saved = true;
     }
+
+    private static string Text(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 }

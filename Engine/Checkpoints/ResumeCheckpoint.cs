@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using IlgpuLstm.Engine.Data;
+using IlgpuLstm.Engine.Layers;
+using IlgpuLstm.Engine.Models;
+using IlgpuLstm.Engine.Training;
+
+namespace IlgpuLstm.Engine.Checkpoints;
+
+/// <summary>What <c>resume.safetensors</c> restores.</summary>
+public sealed record ResumePoint(LoadedModel Model, float[] Moment1, float[] Moment2, float[] HiddenH, float[]? HiddenC,
+    TrainingPosition Position, TrainConfig Config, string Corpus, string CorpusSha256);
+
+/// <summary>
+/// Everything <c>train --resume</c> needs in one file, written atomically like every checkpoint:
+/// the weights under PyTorch's names, the optimizer moments (<c>optimizer.moment1</c>/<c>moment2</c>,
+/// flat in parameter order), the carried hidden state (<c>state.h</c>, <c>state.c</c>), and in the
+/// metadata the vocabulary, architecture, training options, corpus checksum and position.
+/// It is a separate file so that <c>latest.safetensors</c> stays loadable by PyTorch's strict
+/// <c>load_state_dict</c>.
+/// </summary>
+public static class ResumeCheckpoint
+{
+    public const string Format = "ilgpu-lstm-resume/1";
+
+    public static void Save(string path, CharRnn model, Vocabulary vocabulary, RecurrentState state,
+        TrainingPosition position, TrainConfig config, string corpus, string corpusSha256)
+    {
+        var values = model.Store.Download();
+        var tensors = model.Layout.Specs
+            .Select(s => (s.Name, s.Shape.Select(d => (long)d).ToArray(), values.AsSpan((int)s.Offset, (int)s.Length).ToArray()))
+            .ToList();
+        long count = model.Store.Count;
+        tensors.Add(("optimizer.moment1", [count], model.Store.DownloadMoment(1)));
+        tensors.Add(("optimizer.moment2", [count], model.Store.DownloadMoment(2)));
+        long[] stateShape = [state.Layers, state.Batch, state.Hidden];
+        tensors.Add(("state.h", stateShape, state.DownloadH()));
+        if (state.HasCell) tensors.Add(("state.c", stateShape, state.DownloadC()!));
+        var c = model.Config;
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["format"] = Format,
+            ["vocab"] = JsonSerializer.Serialize(vocabulary.Symbols),
+            ["cell"] = c.Cell.ModuleName(),
+            ["vocab_size"] = I(c.VocabSize),
+            ["hidden_size"] = I(c.HiddenSize),
+            ["num_layers"] = I(c.NumLayers),
+            ["dropout"] = c.Dropout.ToString("R", CultureInfo.InvariantCulture),
+            ["corpus"] = corpus,
+            ["corpus_sha256"] = corpusSha256,
+            ["train_config"] = JsonSerializer.Serialize(config),
+            ["position"] = JsonSerializer.Serialize(position),
+        };
+        SafetensorsFile.Write(path, metadata, tensors);
+    }
+
+    public static ResumePoint Load(string path)
+    {
+        var file = SafetensorsFile.Open(path);
+        if (!file.Metadata.TryGetValue("format", out var format) || format != Format)
+            throw new EngineException($"'{path}' is not a resume checkpoint (format '{format ?? "none"}', expected '{Format}')");
+        var model = ModelCheckpoint.LoadFrom(path, file, ignore: name => name.StartsWith("optimizer.", StringComparison.Ordinal)
+            || name.StartsWith("state.", StringComparison.Ordinal));
+        TrainConfig config;
+        TrainingPosition position;
+        try
+        {
+            config = JsonSerializer.Deserialize<TrainConfig>(file.Metadata["train_config"])
+                ?? throw new JsonException("null");
+            position = JsonSerializer.Deserialize<TrainingPosition>(file.Metadata["position"])
+                ?? throw new JsonException("null");
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or NotSupportedException)
+        {
+            throw new EngineException($"resume checkpoint '{path}' has missing or malformed train_config/position metadata");
+        }
+        var m1 = file.ReadFloat32("optimizer.moment1");
+        var m2 = file.ReadFloat32("optimizer.moment2");
+        if (m1.Length != model.Parameters.Length || m2.Length != model.Parameters.Length)
+            throw new EngineException($"resume checkpoint '{path}': optimizer moments do not match the {model.Parameters.Length} parameters");
+        var h = file.ReadFloat32("state.h");
+        var cState = file.Tensors.ContainsKey("state.c") ? file.ReadFloat32("state.c") : null;
+        long stateLength = (long)model.Config.NumLayers * config.BatchSize * model.Config.HiddenSize;
+        if (h.Length != stateLength || (cState != null && cState.Length != stateLength) ||
+            (model.Config.Cell == CellKind.Lstm) != (cState != null))
+            throw new EngineException($"resume checkpoint '{path}': carried state does not match (layers, batch, hidden)");
+        return new ResumePoint(model, m1, m2, h, cState, position, config,
+            file.Metadata.GetValueOrDefault("corpus") ?? throw new EngineException($"resume checkpoint '{path}' does not name its corpus"),
+            file.Metadata.GetValueOrDefault("corpus_sha256") ?? "");
+    }
+
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,10 @@
+namespace IlgpuLstm.Engine.Training;
+
+/// <summary>
+/// Where a run stands between two steps: the next batch to train (epoch is 1-based, batch index
+/// within that epoch), steps taken, optimizer steps, and the best validation loss so far.
+/// Together with the weights, optimizer moments and carried hidden state it is all a run needs
+/// to continue exactly (dropout masks depend only on seed and step).
+/// </summary>
+public sealed record TrainingPosition(int Epoch, int BatchIndex, long Step, long OptimizerStep, double? BestValLoss,
+    double? LastLoss, double? FirstLoss = null);
