@@ -135,6 +135,7 @@ public sealed class TrainSampleEvalTests : IDisposable
         File.WriteAllBytes(binary, [0x41, 0xC3, 0x28, 0x42]);
         Refused(ExitCodes.Error, "does not exist", "train", "--corpus", dir.File("missing.txt"), "--accelerator", "cpu");
         Refused(ExitCodes.Error, "is empty", "train", "--corpus", empty, "--accelerator", "cpu");
+        Refused(ExitCodes.Error, "cannot be read", "train", "--corpus", dir.Path + "/", "--accelerator", "cpu");
         Refused(ExitCodes.Error, "not valid UTF-8", "train", "--corpus", binary, "--accelerator", "cpu");
         Refused(ExitCodes.Error, "fewer than one batch", "train", "--corpus", shortText, "--accelerator", "cpu");
         Refused(ExitCodes.Error, "--hidden-size must be at least 1", "train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", "0");
