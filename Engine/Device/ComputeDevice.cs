@@ -74,7 +74,9 @@ public sealed class ComputeDevice : IDisposable
     {
         try
         {
-            return Accelerator.Allocate1D<T>(Math.Max(1, length));
+            var buffer = Accelerator.Allocate1D<T>(Math.Max(1, length));
+            BytesAllocated += buffer.LengthInBytes;
+            return buffer;
         }
         catch (Exception e) when (e is OutOfMemoryException or AcceleratorException)
         {
@@ -84,6 +86,12 @@ public sealed class ComputeDevice : IDisposable
                 "try a smaller --batch-size, --seq-length or --hidden-size", e);
         }
     }
+
+    /// <summary>
+    /// Bytes allocated through <see cref="Allocate{T}"/> so far. Buffers are allocated once at
+    /// setup and kept, so after the first step this is the run's device-memory footprint.
+    /// </summary>
+    public long BytesAllocated { get; private set; }
 
     public void Synchronize() => Accelerator.Synchronize();
 

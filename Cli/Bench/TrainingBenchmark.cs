@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Layers;
+using IlgpuLstm.Engine.Models;
+using IlgpuLstm.Engine.Training;
+
+namespace IlgpuLstm.Cli.Bench;
+
+/// <summary>One measured training configuration: time per step, throughput and device memory.</summary>
+public sealed record TrainingBenchResult(string Shape, string Cell, long Parameters, double MedianStepMs,
+    double TokensPerSecond, double DeviceMiB);
+
+/// <summary>
+/// Times whole training steps (upload, forward, loss, backward, clip, Adam) of the character
+/// model at a shape, on random tokens: the number a user of <c>train</c> sees, without validation.
+/// </summary>
+public static class TrainingBenchmark
+{
+    public static TrainingBenchResult Run(ComputeDevice device, BenchShape s, CellKind cell, int repeats)
+    {
+        long before = device.BytesAllocated;
+        var config = new ModelConfig(cell, s.Vocab, s.Hidden, s.Layers, 0.5f);
+        using var model = new CharRnn(device, config);
+        model.Initialize(1);
+        model.Prepare(s.Batch, s.Steps);
+        using var state = model.CreateState(s.Batch);
+        var optimizer = new Optimizer(device.Ops, model.Store, new OptimizerSettings(OptimizerKind.Adam, 1e-3));
+        var random = new Random(1);
+        var x = Enumerable.Range(0, s.Batch * s.Steps).Select(_ => random.Next(s.Vocab)).ToArray();
+        var y = Enumerable.Range(0, s.Batch * s.Steps).Select(_ => random.Next(s.Vocab)).ToArray();
+        long step = 0;
+        void Step()
+        {
+            step++;
+            model.SetBatch(x, y);
+            model.Forward(state, training: true, 1, Trainer.DropoutStream(step));
+            model.Loss();
+            model.Backward(training: true);
+            model.ClipGradients(5f);
+            optimizer.Step(model.Scalars, CharRnn.ClipSlot);
+        }
+        Step();
+        device.Synchronize();
+        var times = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            Step();
+            device.Synchronize();
+            times[i] = watch.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        double ms = times[repeats / 2];
+        return new TrainingBenchResult($"B{s.Batch} T{s.Steps} {s.Hidden}x{s.Layers} V{s.Vocab}", cell.ModuleName(),
+            model.Layout.Count, ms, s.Batch * s.Steps / (ms / 1000), (device.BytesAllocated - before) / (1024.0 * 1024));
+    }
+}
