@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ILGPU;
 using ILGPU.Runtime;
 using IlgpuLstm.Cli.SelfTest;
@@ -99,21 +98,7 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
         return new BenchResult(op, shape, "fused", launch, ms, bytes / (ms * 1e6), "GB/s", err);
     }
 
-    private double Median(Action run)
-    {
-        run();
-        device.Synchronize();
-        var times = new double[repeats];
-        for (int i = 0; i < repeats; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            run();
-            device.Synchronize();
-            times[i] = watch.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return times[repeats / 2];
-    }
+    private double Median(Action run) => Timing.MedianMs(device, repeats, run);
 
     private MemoryBuffer1D<float, Stride1D.Dense> Random(Accelerator acc, long count)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using IlgpuLstm.Engine.Device;
 using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Engine.Models;
@@ -39,18 +38,7 @@ public static class TrainingBenchmark
             model.ClipGradients(5f);
             optimizer.Step(model.Scalars, CharRnn.ClipSlot);
         }
-        Step();
-        device.Synchronize();
-        var times = new double[repeats];
-        for (int i = 0; i < repeats; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            Step();
-            device.Synchronize();
-            times[i] = watch.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(times);
-        double ms = times[repeats / 2];
+        double ms = Timing.MedianMs(device, repeats, Step);
         return new TrainingBenchResult($"B{s.Batch} T{s.Steps} {s.Hidden}x{s.Layers} V{s.Vocab}", cell.ModuleName(),
             model.Layout.Count, ms, s.Batch * s.Steps / (ms / 1000), (device.BytesAllocated - before) / (1024.0 * 1024));
     }

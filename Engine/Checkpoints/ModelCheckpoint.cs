@@ -20,14 +20,27 @@ public static class ModelCheckpoint
 
     public static void Save(string path, CharRnn model, Vocabulary vocabulary, IReadOnlyDictionary<string, string> extra)
     {
+        var metadata = new Dictionary<string, string>(extra, StringComparer.Ordinal);
+        foreach (var (key, value) in Describe(model, vocabulary, Format)) metadata[key] = value;
+        SafetensorsFile.Write(path, metadata, Tensors(model));
+    }
+
+    /// <summary>The model's weights as (PyTorch name, shape, values), in state_dict order (one download).</summary>
+    public static List<(string Name, long[] Shape, float[] Data)> Tensors(CharRnn model)
+    {
         var values = model.Store.Download();
-        var tensors = model.Layout.Specs
+        return model.Layout.Specs
             .Select(s => (s.Name, s.Shape.Select(d => (long)d).ToArray(), values.AsSpan((int)s.Offset, (int)s.Length).ToArray()))
             .ToList();
+    }
+
+    /// <summary>The metadata every checkpoint of ours carries: format, vocabulary and architecture.</summary>
+    public static Dictionary<string, string> Describe(CharRnn model, Vocabulary vocabulary, string format)
+    {
         var c = model.Config;
-        var metadata = new Dictionary<string, string>(extra, StringComparer.Ordinal)
+        return new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["format"] = Format,
+            ["format"] = format,
             ["vocab"] = JsonSerializer.Serialize(vocabulary.Symbols),
             ["cell"] = c.Cell.ModuleName(),
             ["vocab_size"] = Invariant(c.VocabSize),
@@ -35,7 +48,6 @@ public static class ModelCheckpoint
             ["num_layers"] = Invariant(c.NumLayers),
             ["dropout"] = c.Dropout.ToString("R", CultureInfo.InvariantCulture),
         };
-        SafetensorsFile.Write(path, metadata, tensors);
     }
 
     public static LoadedModel Load(string path)

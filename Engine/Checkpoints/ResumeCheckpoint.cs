@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using IlgpuLstm.Engine.Data;
 using IlgpuLstm.Engine.Layers;
@@ -26,31 +25,18 @@ public static class ResumeCheckpoint
     public static void Save(string path, CharRnn model, Vocabulary vocabulary, RecurrentState state,
         TrainingPosition position, TrainConfig config, string corpus, string corpusSha256)
     {
-        var values = model.Store.Download();
-        var tensors = model.Layout.Specs
-            .Select(s => (s.Name, s.Shape.Select(d => (long)d).ToArray(), values.AsSpan((int)s.Offset, (int)s.Length).ToArray()))
-            .ToList();
+        var tensors = ModelCheckpoint.Tensors(model);
         long count = model.Store.Count;
         tensors.Add(("optimizer.moment1", [count], model.Store.DownloadMoment(1)));
         tensors.Add(("optimizer.moment2", [count], model.Store.DownloadMoment(2)));
         long[] stateShape = [state.Layers, state.Batch, state.Hidden];
         tensors.Add(("state.h", stateShape, state.DownloadH()));
         if (state.HasCell) tensors.Add(("state.c", stateShape, state.DownloadC()!));
-        var c = model.Config;
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["format"] = Format,
-            ["vocab"] = JsonSerializer.Serialize(vocabulary.Symbols),
-            ["cell"] = c.Cell.ModuleName(),
-            ["vocab_size"] = I(c.VocabSize),
-            ["hidden_size"] = I(c.HiddenSize),
-            ["num_layers"] = I(c.NumLayers),
-            ["dropout"] = c.Dropout.ToString("R", CultureInfo.InvariantCulture),
-            ["corpus"] = corpus,
-            ["corpus_sha256"] = corpusSha256,
-            ["train_config"] = JsonSerializer.Serialize(config),
-            ["position"] = JsonSerializer.Serialize(position),
-        };
+        var metadata = ModelCheckpoint.Describe(model, vocabulary, Format);
+        metadata["corpus"] = corpus;
+        metadata["corpus_sha256"] = corpusSha256;
+        metadata["train_config"] = JsonSerializer.Serialize(config);
+        metadata["position"] = JsonSerializer.Serialize(position);
         SafetensorsFile.Write(path, metadata, tensors);
     }
 
@@ -88,6 +74,4 @@ public static class ResumeCheckpoint
             file.Metadata.GetValueOrDefault("corpus") ?? throw new EngineException($"resume checkpoint '{path}' does not name its corpus"),
             file.Metadata.GetValueOrDefault("corpus_sha256") ?? "");
     }
-
-    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,4 @@
 using ILGPU;
-using ILGPU.Runtime;
 using IlgpuLstm.Engine.Device;
 using IlgpuLstm.Engine.Ops;
 using IlgpuLstm.Engine.Tensors;
@@ -24,9 +23,10 @@ public sealed class Recurrent : IDisposable
     private readonly LayerViews[] parameters;
     private readonly LayerViews[] gradients;
     private RecurrentLayerBuffers[] buffers = [];
-    private MemoryBuffer1D<float, Stride1D.Dense>? inputGradient;
-    private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> batchFirstBuffers = [];
-    private ArrayView<float> inputTimeMajor, outputBatchFirst, outputGradientBatchFirst, inputGradientBatchFirst;
+    private BufferGroup? extras;
+    private RecurrentState? defaultState;
+    private bool hasInputGradient;
+    private ArrayView<float> inputGradient, inputTimeMajor, outputBatchFirst, outputGradientBatchFirst, inputGradientBatchFirst;
     private RecurrentInput lastInput;
     private bool lastTraining;
 
@@ -83,18 +83,21 @@ public sealed class Recurrent : IDisposable
     /// </summary>
     public void Prepare(int batch, int steps, bool inputGradient = false)
     {
-        if (batch == Batch && steps == Steps && buffers.Length == NumLayers && inputGradient == (this.inputGradient != null))
+        if (batch == Batch && steps == Steps && buffers.Length == NumLayers && inputGradient == hasInputGradient)
             return;
         DisposeBuffers();
+        extras = new BufferGroup(device);
+        defaultState = new RecurrentState(device, Cell, NumLayers, batch, HiddenSize);
+        long rows = (long)batch * steps;
+        hasInputGradient = inputGradient;
         if (inputGradient)
-            this.inputGradient = device.Allocate<float>((long)batch * steps * InputSize, "input gradient");
+            this.inputGradient = extras.Allocate<float>(rows * InputSize, "input gradient");
         if (BatchFirst)
         {
-            long rows = (long)batch * steps;
-            inputTimeMajor = OwnBatchFirst(rows * InputSize, "time-major input");
-            outputBatchFirst = OwnBatchFirst(rows * HiddenSize, "batch-first output");
-            outputGradientBatchFirst = OwnBatchFirst(rows * HiddenSize, "batch-first output gradient");
-            if (inputGradient) inputGradientBatchFirst = OwnBatchFirst(rows * InputSize, "batch-first input gradient");
+            inputTimeMajor = extras.Allocate<float>(rows * InputSize, "time-major input");
+            outputBatchFirst = extras.Allocate<float>(rows * HiddenSize, "batch-first output");
+            outputGradientBatchFirst = extras.Allocate<float>(rows * HiddenSize, "batch-first output gradient");
+            if (inputGradient) inputGradientBatchFirst = extras.Allocate<float>(rows * InputSize, "batch-first input gradient");
         }
         buffers = new RecurrentLayerBuffers[NumLayers];
         for (int l = 0; l < NumLayers; l++)
@@ -108,12 +111,26 @@ public sealed class Recurrent : IDisposable
     public ArrayView<float> Output => BatchFirst ? outputBatchFirst : HiddenStates(NumLayers - 1);
 
     /// <summary>dL/dx of a dense input after <see cref="Backward"/> (layout as the input), when prepared with inputGradient.</summary>
-    public ArrayView<float> InputGradient => inputGradient is null
+    public ArrayView<float> InputGradient => !hasInputGradient
         ? throw new InvalidOperationException("prepare with inputGradient: true to get dL/dx")
-        : BatchFirst ? inputGradientBatchFirst : inputGradient.View;
+        : BatchFirst ? inputGradientBatchFirst : inputGradient;
 
     /// <summary>Where the caller writes dL/dOutput (layout as <see cref="Output"/>) before <see cref="Backward"/>.</summary>
     public ArrayView<float> OutputGradient => BatchFirst ? outputGradientBatchFirst : buffers[NumLayers - 1].DHs;
+
+    /// <summary>
+    /// PyTorch's <c>rnn(x)</c> without a hidden state: starts from zeros and leaves the new state,
+    /// shaped (layers, batch, hidden), in <see cref="DefaultState"/>.
+    /// </summary>
+    public ArrayView<float> Forward(RecurrentInput input, bool training = false, ulong seed = 0, ulong stream = 0)
+    {
+        var state = DefaultState;
+        state.Reset();
+        return Forward(input, state, training, seed, stream);
+    }
+
+    /// <summary>The state used and left by <see cref="Forward(RecurrentInput, bool, ulong, ulong)"/>.</summary>
+    public RecurrentState DefaultState => defaultState ?? throw new InvalidOperationException("call Prepare first");
 
     public ArrayView<float> Forward(RecurrentInput input, RecurrentState state, bool training, ulong seed, ulong stream)
     {
@@ -219,12 +236,12 @@ public sealed class Recurrent : IDisposable
             else
                 ops.Gemm(true, false, g, input.Width, rows, 1f, buf.DGx, g, input.Dense, input.Width, 1f,
                     gradients[l].WeightIh, input.Width);
-            if (l == 0 && inputGradient != null && !input.IsTokens)
+            if (l == 0 && hasInputGradient && !input.IsTokens)
             {
                 ops.Gemm(false, false, rows, input.Width, g, 1f, buf.DGx, g, parameters[0].WeightIh, input.Width, 0f,
-                    inputGradient.View, input.Width);
+                    inputGradient, input.Width);
                 if (BatchFirst)
-                    ops.Transpose(inputGradient.View, inputGradientBatchFirst, Batch, Steps, input.Width, toTimeMajor: false);
+                    ops.Transpose(inputGradient, inputGradientBatchFirst, Batch, Steps, input.Width, toTimeMajor: false);
             }
             if (l > 0)
             {
@@ -265,21 +282,15 @@ public sealed class Recurrent : IDisposable
             ParameterStore.Slice(flat, layout[$"{prefix}.bias_hh_l{l}"]));
     }
 
-    private ArrayView<float> OwnBatchFirst(long length, string what)
-    {
-        var buffer = device.Allocate<float>(length, what);
-        batchFirstBuffers.Add(buffer);
-        return buffer.View;
-    }
-
     private void DisposeBuffers()
     {
         for (int i = buffers.Length - 1; i >= 0; i--) buffers[i].Dispose();
         buffers = [];
-        inputGradient?.Dispose();
-        inputGradient = null;
-        for (int i = batchFirstBuffers.Count - 1; i >= 0; i--) batchFirstBuffers[i].Dispose();
-        batchFirstBuffers.Clear();
+        extras?.Dispose();
+        extras = null;
+        defaultState?.Dispose();
+        defaultState = null;
+        hasInputGradient = false;
         Batch = 0;
         Steps = 0;
     }

@@ -1,5 +1,4 @@
 using ILGPU;
-using ILGPU.Runtime;
 using IlgpuLstm.Engine.Device;
 
 namespace IlgpuLstm.Engine.Layers;
@@ -13,24 +12,25 @@ namespace IlgpuLstm.Engine.Layers;
 /// </summary>
 internal sealed class RecurrentLayerBuffers : IDisposable
 {
-    private readonly List<IDisposable> owned = [];
+    private readonly BufferGroup owned;
 
     public RecurrentLayerBuffers(ComputeDevice device, CellKind cell, int batch, int steps, int hidden, bool dropped)
     {
+        owned = new BufferGroup(device);
         long rows = (long)batch * steps, g = (long)cell.Gates() * hidden;
-        Gx = Own(device.Allocate<float>(rows * g, "gate pre-activations"));
-        Gh = Own(device.Allocate<float>(rows * g, "recurrent pre-activations"));
-        Hs = Own(device.Allocate<float>((rows + batch) * hidden, "hidden states"));
-        Cs = cell == CellKind.Lstm ? Own(device.Allocate<float>((rows + batch) * hidden, "cell states")) : default;
-        DHs = Own(device.Allocate<float>(rows * hidden, "output gradients"));
-        DGx = Own(device.Allocate<float>(rows * g, "gate gradients"));
-        DGh = cell == CellKind.Gru ? Own(device.Allocate<float>(rows * g, "recurrent gate gradients")) : DGx;
-        Dc = cell == CellKind.Lstm ? Own(device.Allocate<float>((long)batch * hidden, "cell gradient")) : default;
-        Scratch = Own(device.Allocate<float>((long)batch * hidden, "discarded initial-state gradient"));
+        Gx = owned.Allocate<float>(rows * g, "gate pre-activations");
+        Gh = owned.Allocate<float>(rows * g, "recurrent pre-activations");
+        Hs = owned.Allocate<float>((rows + batch) * hidden, "hidden states");
+        Cs = cell == CellKind.Lstm ? owned.Allocate<float>((rows + batch) * hidden, "cell states") : default;
+        DHs = owned.Allocate<float>(rows * hidden, "output gradients");
+        DGx = owned.Allocate<float>(rows * g, "gate gradients");
+        DGh = cell == CellKind.Gru ? owned.Allocate<float>(rows * g, "recurrent gate gradients") : DGx;
+        Dc = cell == CellKind.Lstm ? owned.Allocate<float>((long)batch * hidden, "cell gradient") : default;
+        Scratch = owned.Allocate<float>((long)batch * hidden, "discarded initial-state gradient");
         if (dropped)
         {
-            Mask = Own(device.Allocate<float>(rows * hidden, "dropout mask"));
-            Dropped = Own(device.Allocate<float>(rows * hidden, "dropout output"));
+            Mask = owned.Allocate<float>(rows * hidden, "dropout mask");
+            Dropped = owned.Allocate<float>(rows * hidden, "dropout output");
         }
     }
 
@@ -46,15 +46,5 @@ internal sealed class RecurrentLayerBuffers : IDisposable
     public ArrayView<float> Mask { get; }
     public ArrayView<float> Dropped { get; }
 
-    private ArrayView<float> Own(MemoryBuffer1D<float, Stride1D.Dense> buffer)
-    {
-        owned.Add(buffer);
-        return buffer.View;
-    }
-
-    public void Dispose()
-    {
-        for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
-        owned.Clear();
-    }
+    public void Dispose() => owned.Dispose();
 }

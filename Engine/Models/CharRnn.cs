@@ -22,7 +22,7 @@ public sealed class CharRnn : IDisposable
 
     private readonly ComputeDevice device;
     private readonly IOps ops;
-    private readonly List<IDisposable> activations = [];
+    private BufferGroup activations;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> scalars;
     private ArrayView<int> tokens, targets;
     private ArrayView<float> logits, dLogits, rowLoss, topMask, topDropped;
@@ -33,6 +33,7 @@ public sealed class CharRnn : IDisposable
         config.Validate();
         this.device = device;
         ops = device.Ops;
+        activations = new BufferGroup(device);
         Config = config;
         Layout = CreateLayout(config);
         Store = new ParameterStore(device, Layout);
@@ -74,19 +75,19 @@ public sealed class CharRnn : IDisposable
     public void Prepare(int batch, int steps)
     {
         if (batch == Batch && steps == Steps) return;
-        for (int i = activations.Count - 1; i >= 0; i--) activations[i].Dispose();
-        activations.Clear();
+        activations.Dispose();
+        activations = new BufferGroup(device);
         Rnn.Prepare(batch, steps);
         long rows = (long)batch * steps, v = Config.VocabSize, h = Config.HiddenSize;
-        tokens = Own(device.Allocate<int>(rows, "input tokens"));
-        targets = Own(device.Allocate<int>(rows, "target tokens"));
-        logits = Own(device.Allocate<float>(rows * v, "logits"));
-        dLogits = Own(device.Allocate<float>(rows * v, "logit gradients"));
-        rowLoss = Own(device.Allocate<float>(rows, "per-character losses"));
+        tokens = activations.Allocate<int>(rows, "input tokens");
+        targets = activations.Allocate<int>(rows, "target tokens");
+        logits = activations.Allocate<float>(rows * v, "logits");
+        dLogits = activations.Allocate<float>(rows * v, "logit gradients");
+        rowLoss = activations.Allocate<float>(rows, "per-character losses");
         if (Config.Dropout > 0)
         {
-            topMask = Own(device.Allocate<float>(rows * h, "dropout mask"));
-            topDropped = Own(device.Allocate<float>(rows * h, "dropout output"));
+            topMask = activations.Allocate<float>(rows * h, "dropout mask");
+            topDropped = activations.Allocate<float>(rows * h, "dropout output");
         }
         hostTokens = new int[rows];
         hostTargets = new int[rows];
@@ -160,16 +161,9 @@ public sealed class CharRnn : IDisposable
         return float.IsFinite(ReadScalar(WeightSquaresSlot));
     }
 
-    private ArrayView<T> Own<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged
-    {
-        activations.Add(buffer);
-        return buffer.View;
-    }
-
     public void Dispose()
     {
-        for (int i = activations.Count - 1; i >= 0; i--) activations[i].Dispose();
-        activations.Clear();
+        activations.Dispose();
         Rnn.Dispose();
         scalars.Dispose();
         Store.Dispose();

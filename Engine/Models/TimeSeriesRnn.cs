@@ -17,7 +17,7 @@ public sealed class TimeSeriesRnn : IDisposable
     public const int LossSlot = 0, ClipSlot = 3;
 
     private readonly IOps ops;
-    private readonly List<IDisposable> owned = [];
+    private readonly BufferGroup owned;
     private readonly ArrayView<float> x, y, prediction, dPrediction, squared, scalars;
 
     public TimeSeriesRnn(ComputeDevice device, CellKind cell, int inputSize, int hiddenSize, int numLayers,
@@ -26,6 +26,7 @@ public sealed class TimeSeriesRnn : IDisposable
         if (hiddenSize < 1) throw new EngineException($"--hidden-size must be at least 1, got {hiddenSize}");
         if (numLayers < 1) throw new EngineException($"--num-layers must be at least 1, got {numLayers}");
         ops = device.Ops;
+        owned = new BufferGroup(device);
         Cell = cell; HiddenSize = hiddenSize; NumLayers = numLayers; Batch = batch; Steps = steps; OutputSize = outputSize;
         Layout = new ParameterLayout();
         Recurrent.AddParameters(Layout, "rnn", cell, inputSize, hiddenSize, numLayers);
@@ -35,12 +36,12 @@ public sealed class TimeSeriesRnn : IDisposable
         Rnn.Prepare(batch, steps);
         Fc = new Linear(ops, Store, "fc", hiddenSize, outputSize);
         long rows = (long)batch * steps;
-        x = Own(device.Allocate<float>(rows * inputSize, "inputs"));
-        y = Own(device.Allocate<float>(rows * outputSize, "targets"));
-        prediction = Own(device.Allocate<float>(rows * outputSize, "predictions"));
-        dPrediction = Own(device.Allocate<float>(rows * outputSize, "prediction gradients"));
-        squared = Own(device.Allocate<float>(rows * outputSize, "squared errors"));
-        scalars = Own(device.Allocate<float>(4, "training scalars"));
+        x = owned.Allocate<float>(rows * inputSize, "inputs");
+        y = owned.Allocate<float>(rows * outputSize, "targets");
+        prediction = owned.Allocate<float>(rows * outputSize, "predictions");
+        dPrediction = owned.Allocate<float>(rows * outputSize, "prediction gradients");
+        squared = owned.Allocate<float>(rows * outputSize, "squared errors");
+        scalars = owned.Allocate<float>(4, "training scalars");
         ops.Fill(scalars, 4, 0f);
         InputSize = inputSize;
     }
@@ -84,15 +85,9 @@ public sealed class TimeSeriesRnn : IDisposable
 
     public RecurrentState CreateState(ComputeDevice device) => new(device, Cell, NumLayers, Batch, HiddenSize);
 
-    private ArrayView<float> Own(MemoryBuffer1D<float, Stride1D.Dense> buffer)
-    {
-        owned.Add(buffer);
-        return buffer.View;
-    }
-
     public void Dispose()
     {
-        for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
+        owned.Dispose();
         Rnn.Dispose();
         Store.Dispose();
     }

@@ -47,13 +47,27 @@ public sealed class RecurrentStateTests(CpuDeviceFixture fixture)
     }
 
     [Fact]
-    public void GruQuizHiddenStateIsLayersBatchHidden()
+    public void GruQuizHiddenStateIsLayersBatchHiddenWhateverBatchFirstSays()
     {
         // The lesson's quiz: GRU(input 100, hidden 20, 1 layer, batch_first), 3 sequences -> hidden (1, 3, 20).
-        using var state = new RecurrentState(device, CellKind.Gru, 1, 3, 20);
+        const int batch = 3, steps = 5, input = 100, hidden = 20;
+        var layout = new ParameterLayout();
+        Recurrent.AddParameters(layout, "gru", CellKind.Gru, input, hidden, 1);
+        using var store = new ParameterStore(device, layout);
+        store.Upload(Initializer.Uniform(layout, _ => 1 / Math.Sqrt(hidden), 7));
+        using var gru = new Recurrent(device, store, "gru", CellKind.Gru, input, hidden, 1, 0f, batchFirst: true);
+        gru.Prepare(batch, steps);
+        var random = new Random(3);
+        using var x = device.Accelerator.Allocate1D(Enumerable.Range(0, batch * steps * input).Select(_ => (float)random.NextDouble()).ToArray());
+
+        var output = Download(gru.Forward(RecurrentInput.FromDense(x.View, input))); // no hidden state given: zeros
+        var state = gru.DefaultState;
         Assert.Equal([1, 3, 20], state.Shape);
-        Assert.Equal(60, state.DownloadH().Length);
         Assert.False(state.HasCell);
+        Assert.Equal(batch * steps * hidden, output.Length); // (batch, seq, hidden)
+        var h = state.DownloadH();
+        for (int b = 0; b < batch; b++) // h_n[0, b] is the batch-first output at (b, T-1)
+            Assert.Equal(output.AsSpan(((b * steps) + steps - 1) * hidden, hidden).ToArray(), h.AsSpan(b * hidden, hidden).ToArray());
     }
 
     private float[] Download(ArrayView<float> view)
