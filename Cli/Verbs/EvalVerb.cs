@@ -27,6 +27,9 @@ public sealed class EvalOptions
     [Option("seq-length", Default = 100, HelpText = "Characters per sequence.")]
     public int SeqLength { get; set; }
 
+    [Option("batches", Default = 0, HelpText = "Evaluate only the first N batches (0: the whole split).")]
+    public int Batches { get; set; }
+
     [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = "auto, cuda, opencl or cpu.")]
     public AcceleratorKind Accelerator { get; set; }
 }
@@ -39,6 +42,7 @@ public static class EvalVerb
         string corpusName = o.Corpus ?? loaded.Get("corpus")
             ?? throw new EngineException($"checkpoint '{o.Checkpoint}' does not say its corpus; give --corpus");
         if (!(o.ValFrac > 0 && o.ValFrac < 1)) throw new EngineException($"--val-frac must be in (0, 1), got {o.ValFrac}");
+        if (o.Batches < 0) throw new EngineException($"--batches must be 0 (all) or positive, got {o.Batches}");
         var (path, name) = CorpusResolver.FromEnvironment().Resolve(corpusName);
         var corpus = new EncodedCorpus(name, TextFile.Read(path), loaded.Vocabulary);
         var (_, validation) = corpus.Split(o.ValFrac);
@@ -46,8 +50,9 @@ public static class EvalVerb
         using var device = ComputeDevice.Open(o.Accelerator);
         using var model = new CharRnn(device, loaded.Config);
         model.Store.Upload(loaded.Parameters);
-        double loss = Evaluator.MeanLoss(model, batches);
-        output.WriteLine($"{name} validation ({batches.Count} batches of {o.BatchSize} x {o.SeqLength}): " +
+        double loss = Evaluator.MeanLoss(model, batches, maxBatches: o.Batches);
+        int used = o.Batches > 0 ? Math.Min(o.Batches, batches.Count) : batches.Count;
+        output.WriteLine($"{name} validation ({used} batches of {o.BatchSize} x {o.SeqLength}): " +
             $"loss {loss.ToString("F4", CultureInfo.InvariantCulture)}, " +
             $"{(loss / Math.Log(2)).ToString("F4", CultureInfo.InvariantCulture)} bits per character");
         return ExitCodes.Success;

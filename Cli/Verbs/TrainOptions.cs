@@ -79,6 +79,9 @@ public sealed class TrainOptions
     [Option("time-limit", HelpText = "Stop cleanly after this long (e.g. 90s, 10m, 1h30m).")]
     public string? TimeLimit { get; set; }
 
+    [Option("log", HelpText = "Also append every report to this CSV file (step, epoch, loss, val_loss, grad_norm, tokens_per_s, seconds).")]
+    public string? Log { get; set; }
+
     [Option("sample-length", Default = 200, HelpText = "Characters of sample printed at the end (0: none).")]
     public int SampleLength { get; set; }
 

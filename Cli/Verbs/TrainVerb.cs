@@ -87,7 +87,8 @@ public static class TrainVerb
             $"{trainConfig.Epochs} epoch(s); checkpoints in {dir}");
 
         using var interrupts = new Interrupts();
-        var trainer = new Trainer(model, trainConfig, vocabulary, plan, new ConsoleObserver(output));
+        using var csv = o.Log is null ? null : CsvLog.Open(o.Log);
+        var trainer = new Trainer(model, trainConfig, vocabulary, plan, new ConsoleObserver(output, csv));
         var outcome = trainer.Run(train, validation, interrupts.Token, resume);
         if (outcome.Reports.Count == 0)
         {
@@ -161,10 +162,11 @@ public static class TrainVerb
         : CellKindExtensions.TryParse(text, out var cell) ? cell
         : throw new EngineException($"unknown --cell '{text}' (known: lstm, gru, rnn)");
 
-    private sealed class ConsoleObserver(TextWriter output) : ITrainingObserver
+    private sealed class ConsoleObserver(TextWriter output, CsvLog? csv) : ITrainingObserver
     {
         public void Report(TrainingReport r)
         {
+            csv?.Append(r);
             var val = r.ValLoss is { } v ? $"... Val Loss: {v.ToString("F4", CultureInfo.InvariantCulture)}" : "";
             output.WriteLine($"Epoch: {r.Epoch}/{r.Epochs}... Step: {r.Step}... Loss: {r.Loss.ToString("F4", CultureInfo.InvariantCulture)}" +
                 $"{val}   ({r.TokensPerSecond.ToString("N0", CultureInfo.InvariantCulture)} tok/s, grad norm " +

@@ -37,6 +37,18 @@ public sealed class TrainSampleEvalTests : IDisposable
     }
 
     [Fact]
+    public void LogWritesOneCsvRowPerReport()
+    {
+        var log = dir.File("log.csv");
+        Assert.Equal(0, Train("--max-steps", "4", "--log", log).Code);
+        var lines = File.ReadAllLines(log);
+        Assert.Equal(CsvLog.Header, lines[0]);
+        Assert.Equal(3, lines.Length); // steps 2 and 4
+        Assert.StartsWith("4,1,", lines[2], StringComparison.Ordinal);
+        Assert.Equal(7, lines[2].Split(',').Length);
+    }
+
+    [Fact]
     public void TheSameSeedRepeatsTheLossesBitForBit()
     {
         var first = Train("--max-steps", "4");
