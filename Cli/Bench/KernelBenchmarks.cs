@@ -47,11 +47,18 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
         using var dropped = Random(acc, (long)rows * h);
         string shape = $"B{b} T{t} H{h} V{v}";
 
-        foreach (var version in new[] { GemmVersion.RowBlock, GemmVersion.Tiled })
+        foreach (var version in new[] { GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.HostVector })
         {
             if (version == GemmVersion.Tiled && acc.AcceleratorType == AcceleratorType.CPU)
                 continue; // shared-memory tiles are unusably slow on the CPU accelerator (ILGPU-NOTES §1)
-            string gemmLaunch = version == GemmVersion.Tiled ? $"tile {device.Kernels.Policy.GemmTile}" : launch;
+            if (version == GemmVersion.HostVector && acc.AcceleratorType != AcceleratorType.CPU)
+                continue; // host code over host memory: CPU accelerator only
+            string gemmLaunch = version switch
+            {
+                GemmVersion.Tiled => $"tile {device.Kernels.Policy.GemmTile}",
+                GemmVersion.HostVector => $"host SIMD x{Environment.ProcessorCount}",
+                _ => launch,
+            };
             double err = checks.Gemm(version, false, true, 33, 65, 17, true, 1f).MaxAbsError;
             yield return Gemm("gemm h·W_hhᵀ (one step)", $"{b}x{g}x{h}", version, gemmLaunch, err, 2.0 * b * g * h,
                 () => ops.Gemm(false, true, b, g, h, 1f, x.View, h, w.View, h, 0f, gh.View, g, bias.View, version));

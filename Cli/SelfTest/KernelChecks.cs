@@ -242,7 +242,10 @@ public sealed class KernelChecks
     /// <summary>The selftest sweep: awkward shapes (batch 1, hidden 1, sizes off every tile).</summary>
     public IEnumerable<CheckResult> All()
     {
-        foreach (var version in new[] { GemmVersion.RowBlock, GemmVersion.Tiled })
+        var versions = Acc.AcceleratorType == AcceleratorType.CPU
+            ? new[] { GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.HostVector }
+            : [GemmVersion.RowBlock, GemmVersion.Tiled];
+        foreach (var version in versions)
         {
             yield return Gemm(version, false, false, 1, 1, 1, false, 0f);
             yield return Gemm(version, false, true, 7, 33, 17, true, 0f);

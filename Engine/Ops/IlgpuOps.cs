@@ -33,7 +33,16 @@ public sealed class IlgpuOps : IOps, IDisposable
         if (m == 0 || n == 0) return;
         var args = new GemmArgs(m, n, k_, transA, transB, lda, ldb, ldc, alpha, beta, bias.HasValue);
         var biasView = bias ?? empty.View;
-        if ((version ?? k.Policy.Gemm) == GemmVersion.Tiled)
+        var chosen = version ?? k.Policy.Gemm;
+        if (chosen == GemmVersion.HostVector)
+        {
+            if (device.Accelerator.AcceleratorType != AcceleratorType.CPU)
+                throw new InvalidOperationException("the HostVector GEMM needs the CPU accelerator's host memory");
+            // CPU launches are synchronous; this keeps it so if ILGPU ever queues them.
+            device.Accelerator.DefaultStream.Synchronize();
+            HostGemm.Run(a, b, c, bias, args);
+        }
+        else if (chosen == GemmVersion.Tiled)
         {
             int tile = k.Policy.GemmTile;
             var grid = new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile);

@@ -6,6 +6,7 @@ using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Engine.Models;
 using IlgpuLstm.Engine.Tensors;
 using IlgpuLstm.Engine.Training;
+using IlgpuLstm.Kernels;
 using IlgpuLstm.Tests.Fixtures;
 
 namespace IlgpuLstm.Tests.Engine;
@@ -19,9 +20,15 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
 {
     private readonly ComputeDevice device = fixture.Device;
 
-    [Fact]
-    public void CharLstmTrainingMatchesPyTorch()
+    /// <summary>With the CPU's default GEMM (host SIMD) and with the ILGPU RowBlock kernel.</summary>
+    [Theory]
+    [InlineData(GemmVersion.HostVector)]
+    [InlineData(GemmVersion.RowBlock)]
+    public void CharLstmTrainingMatchesPyTorch(GemmVersion gemm)
     {
+        using var own = gemm == device.Kernels.Policy.Gemm ? null
+            : ComputeDevice.Open(AcceleratorKind.Cpu, LaunchPolicy.For(device.Accelerator) with { Gemm = gemm });
+        var dev = own ?? device;
         // The init file is a PyTorch export: PyTorch's names plus a 'vocab' entry, nothing of ours.
         var start = ModelCheckpoint.Load(FixturePath.Of("char_lstm_init.safetensors"));
         var expected = SafetensorsFile.Open(FixturePath.Of("char_lstm_expected.safetensors"));
@@ -30,7 +37,7 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
         Assert.Equal(CellKind.Lstm, start.Config.Cell);
         Assert.Equal((16, 2, 0f), (start.Config.HiddenSize, start.Config.NumLayers, start.Config.Dropout));
 
-        using var model = new CharRnn(device, start.Config);
+        using var model = new CharRnn(dev, start.Config);
         model.Store.Upload(start.Parameters);
         var config = new TrainConfig(1, 0, 4, 25, 0, 1, 5, 1, null, new OptimizerSettings(OptimizerKind.Adam, 1e-3));
         var observer = new RecordingObserver();

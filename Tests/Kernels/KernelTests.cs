@@ -30,6 +30,13 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
         AssertPassed(checks.Gemm(GemmVersion.RowBlock, ta, tb, m, n, k, bias, beta));
 
     [Theory]
+    [MemberData(nameof(GemmShapes))]
+    [InlineData(false, false, 3, 1100, 40, true, 1f)] // wider than the 512-column stack chunk
+    [InlineData(true, false, 70, 600, 300, false, 0f)] // large enough to run in parallel
+    public void GemmHostVectorMatchesReference(bool ta, bool tb, int m, int n, int k, bool bias, float beta) =>
+        AssertPassed(checks.Gemm(GemmVersion.HostVector, ta, tb, m, n, k, bias, beta));
+
+    [Theory]
     [InlineData(1, 1)]
     [InlineData(3, 17)]
     [InlineData(5, 33)]
