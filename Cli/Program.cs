@@ -40,7 +40,17 @@ public static class Program
             stderr.WriteLine("error: " + e.Message);
             return ExitCodes.Error;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable(DebugVariable) != "1")
+        {
+            // A bug or an unforeseen device failure: still one line; the trace is one variable away.
+            stderr.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} " +
+                $"(set {DebugVariable}=1 for the stack trace, and please report it)");
+            return ExitCodes.Error;
+        }
     }
+
+    /// <summary>Set to 1 to let unexpected exceptions through with their stack trace.</summary>
+    public const string DebugVariable = "ILGPU_LSTM_DEBUG";
 
     private static int Usage<T>(ParserResult<T> result, List<Error> errors, TextWriter stdout, TextWriter stderr)
     {

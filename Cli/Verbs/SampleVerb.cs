@@ -43,7 +43,7 @@ public static class SampleVerb
     public static int Run(SampleOptions o, TextWriter output)
     {
         if (o.Prime != null && o.PrimeFile != null) throw new EngineException("give --prime or --prime-file, not both");
-        string prime = o.PrimeFile != null ? Engine.Data.TextFile.Read(o.PrimeFile) : o.Prime ?? "The";
+        string prime = o.PrimeFile != null ? Engine.Data.TextFile.Read(o.PrimeFile, "prime file") : o.Prime ?? "The";
         var loaded = ModelCheckpoint.Load(o.Checkpoint);
         var options = new SamplingOptions(o.Length, o.TopK, o.Temperature, o.Argmax, o.Seed);
         options.Validate(loaded.Vocabulary.Count);

@@ -52,19 +52,9 @@ public sealed class SafetensorsFile
 
     public static SafetensorsFile Open(string path)
     {
-        long fileLength;
-        try
-        {
-            fileLength = new FileInfo(path).Length;
-        }
-        catch (FileNotFoundException)
-        {
-            throw new EngineException($"checkpoint '{path}' does not exist");
-        }
-        if (!File.Exists(path))
-            throw new EngineException(Directory.Exists(path)
-                ? $"checkpoint '{path}' is a directory, not a file"
-                : $"checkpoint '{path}' does not exist");
+        if (Directory.Exists(path)) throw new EngineException($"checkpoint '{path}' is a directory, not a file");
+        if (!File.Exists(path)) throw new EngineException($"checkpoint '{path}' does not exist");
+        long fileLength = new FileInfo(path).Length;
         if (fileLength == 0) throw new EngineException($"checkpoint '{path}' is empty");
         if (fileLength < 8) throw Bad(path, $"it is {fileLength} bytes, shorter than the 8-byte header length");
         byte[] header;

@@ -8,7 +8,8 @@ namespace IlgpuLstm.Engine.Data;
 /// </summary>
 public static class TextFile
 {
-    public static string Read(string path)
+    /// <summary>Reads <paramref name="path"/>; <paramref name="what"/> names it in errors ("corpus", "prime file").</summary>
+    public static string Read(string path, string what = "corpus")
     {
         byte[] bytes;
         try
@@ -17,26 +18,26 @@ public static class TextFile
         }
         catch (FileNotFoundException)
         {
-            throw new EngineException($"corpus file '{path}' does not exist");
+            throw new EngineException($"{what} '{path}' does not exist");
         }
         catch (DirectoryNotFoundException)
         {
-            throw new EngineException($"corpus file '{path}' does not exist");
+            throw new EngineException($"{what} '{path}' does not exist");
         }
         catch (UnauthorizedAccessException)
         {
-            throw new EngineException($"corpus file '{path}' cannot be read (permission denied, or it is a directory)");
+            throw new EngineException($"{what} '{path}' cannot be read (permission denied, or it is a directory)");
         }
         catch (IOException e)
         {
-            throw new EngineException($"corpus file '{path}' cannot be read: {e.Message}");
+            throw new EngineException($"{what} '{path}' cannot be read: {e.Message}");
         }
-        return Decode(bytes, path);
+        return Decode(bytes, path, what);
     }
 
-    public static string Decode(byte[] bytes, string name)
+    public static string Decode(byte[] bytes, string name, string what = "corpus")
     {
-        if (bytes.Length == 0) throw new EngineException($"corpus '{name}' is empty");
+        if (bytes.Length == 0) throw new EngineException($"{what} '{name}' is empty");
         string text;
         try
         {
@@ -44,7 +45,7 @@ public static class TextFile
         }
         catch (DecoderFallbackException e)
         {
-            throw new EngineException($"corpus '{name}' is not valid UTF-8 (bad byte at offset {e.Index}); convert it to UTF-8 first");
+            throw new EngineException($"{what} '{name}' is not valid UTF-8 (bad byte at offset {e.Index}); convert it to UTF-8 first");
         }
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
         return text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');

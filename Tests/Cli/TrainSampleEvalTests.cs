@@ -159,6 +159,8 @@ public sealed class TrainSampleEvalTests : IDisposable
         Refused(ExitCodes.Usage, "unknown option 'bogus'", "train", "--bogus");
         Refused(ExitCodes.Error, "is not a duration", "train", "--corpus", corpus, "--accelerator", "cpu", "--time-limit", "soon");
         Refused(ExitCodes.Error, "does not exist", "sample", "--checkpoint", dir.File("none.safetensors"), "--accelerator", "cpu");
+        Refused(ExitCodes.Error, "is a directory", "sample", "--checkpoint", dir.Path, "--accelerator", "cpu");
+        Refused(ExitCodes.Error, "prime file", "sample", "--checkpoint", dir.File("none.safetensors"), "--prime-file", empty);
     }
 
     public void Dispose() => dir.Dispose();
