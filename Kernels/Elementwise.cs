@@ -7,10 +7,6 @@ public static class Elementwise
 {
     public static void Fill(Index1D i, ArrayView<float> target, float value) => target[i] = value;
 
-    /// <summary>target += source.</summary>
-    public static void Accumulate(Index1D i, ArrayView<float> target, ArrayView<float> source) =>
-        target[i] += source[i];
-
     /// <summary>
     /// Reorders rows between the batch-major layout users see (row b*T + t) and the time-major
     /// layout the recurrence walks (row t*B + b). One thread per element of the source.

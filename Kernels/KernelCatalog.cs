@@ -36,7 +36,6 @@ public static class KernelCatalog
         Implicit(typeof(Dropout), nameof(Dropout.Forward)),
         Implicit(typeof(Dropout), nameof(Dropout.Backward)),
         Implicit(typeof(Elementwise), nameof(Elementwise.Fill)),
-        Implicit(typeof(Elementwise), nameof(Elementwise.Accumulate)),
         Implicit(typeof(Elementwise), nameof(Elementwise.Transpose)),
     ];
 

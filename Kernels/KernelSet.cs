@@ -61,8 +61,6 @@ public sealed class KernelSet
         DropoutBackward = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
             ArrayView<float>>(Dropout.Backward, g);
         Fill = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, float>(Elementwise.Fill, g);
-        Accumulate = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(
-            Elementwise.Accumulate, g);
         Transpose = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
             int, int, int, int>(Elementwise.Transpose, g);
     }
@@ -92,6 +90,5 @@ public sealed class KernelSet
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, DropoutArgs> DropoutForward { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> DropoutBackward { get; }
     public Action<Index1D, ArrayView<float>, float> Fill { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<float>> Accumulate { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, int> Transpose { get; }
 }

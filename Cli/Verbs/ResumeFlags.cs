@@ -39,6 +39,7 @@ public static class ResumeFlags
         Check(o.LearningRate, c.Optimizer.LearningRate, "lr");
         Check(o.Momentum, c.Optimizer.Momentum, "momentum");
         Check(o.GradClip, c.GradClip, "grad-clip");
+        Check(o.GradClamp, c.GradClamp, "grad-clamp");
         Check(o.Seed, c.Seed, "seed");
         if (conflicts.Count > 0)
             throw new EngineException("--resume keeps the run's model, data and optimizer settings; these flags conflict: " +

@@ -49,6 +49,9 @@ public sealed class TrainOptions
     [Option("grad-clip", HelpText = "Clip the global gradient L2 norm to this (0: off).")]
     public double? GradClip { get; set; }
 
+    [Option("grad-clamp", HelpText = "Clamp every gradient element to +-this before the norm clip (char-rnn's grad_clip; 0: off).")]
+    public double? GradClamp { get; set; }
+
     [Option("epochs", HelpText = "Passes over the training split.")]
     public int? Epochs { get; set; }
 

@@ -145,9 +145,13 @@ public sealed class CharRnn : IDisposable
         Rnn.Backward();
     }
 
-    /// <summary>Σg² → norm → clip factor in Scalars (factor 1 when <paramref name="maxNorm"/> ≤ 0).</summary>
-    public void ClipGradients(float maxNorm)
+    /// <summary>
+    /// Optionally clamps each gradient to ±<paramref name="clamp"/> (char-rnn's clip), then Σg² →
+    /// norm → clip factor in Scalars (factor 1 when <paramref name="maxNorm"/> ≤ 0).
+    /// </summary>
+    public void ClipGradients(float maxNorm, float clamp = 0f)
     {
+        if (clamp > 0f) ops.Clamp(Store.Gradients, Store.Count, clamp);
         ops.Sum(Store.Gradients, Store.Count, scalars.View, SumSquaresSlot, 1f, squared: true);
         ops.ClipCoefficient(scalars.View, SumSquaresSlot, NormSlot, ClipSlot, maxNorm);
     }

@@ -76,9 +76,6 @@ public interface IOps
 
     void Fill(ArrayView<float> target, int count, float value);
 
-    /// <summary>target += source.</summary>
-    void Accumulate(ArrayView<float> target, ArrayView<float> source, int count);
-
     void Copy(ArrayView<float> source, ArrayView<float> target);
 
     /// <summary>Reorders rows between batch-major (b*T+t) and time-major (t*B+b).</summary>

@@ -128,9 +128,6 @@ public sealed class IlgpuOps : IOps, IDisposable
 
     public void Fill(ArrayView<float> target, int count, float value) => k.Fill(count, target, value);
 
-    public void Accumulate(ArrayView<float> target, ArrayView<float> source, int count) =>
-        k.Accumulate(count, target, source);
-
     public void Copy(ArrayView<float> source, ArrayView<float> target) =>
         source.CopyTo(device.Accelerator.DefaultStream, target);
 

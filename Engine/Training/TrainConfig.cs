@@ -2,7 +2,8 @@ namespace IlgpuLstm.Engine.Training;
 
 /// <summary>
 /// The training loop's options (the model's shape is <see cref="Models.ModelConfig"/>).
-/// <c>ValBatches</c> 0 validates on the whole split, as the lesson does.
+/// <c>ValBatches</c> 0 validates on the whole split, as the lesson does; <c>GradClamp</c> &gt; 0
+/// clamps every gradient element to ±GradClamp (char-rnn's clip) before the norm clip.
 /// </summary>
 public sealed record TrainConfig(
     int Epochs,
@@ -15,7 +16,8 @@ public sealed record TrainConfig(
     ulong Seed,
     TimeSpan? TimeLimit,
     OptimizerSettings Optimizer,
-    int ValBatches = 0)
+    int ValBatches = 0,
+    double GradClamp = 0)
 {
     public void Validate()
     {
@@ -28,6 +30,7 @@ public sealed record TrainConfig(
         if (!(GradClip >= 0)) throw new EngineException($"--grad-clip must be 0 (off) or positive, got {GradClip}");
         if (!(Optimizer.LearningRate > 0) || double.IsInfinity(Optimizer.LearningRate))
             throw new EngineException($"--lr must be positive, got {Optimizer.LearningRate}");
+        if (!(GradClamp >= 0)) throw new EngineException($"--grad-clamp must be 0 (off) or positive, got {GradClamp}");
         if (ValBatches < 0) throw new EngineException($"--val-batches must be 0 (all) or positive, got {ValBatches}");
         if (TimeLimit is { } limit && limit <= TimeSpan.Zero)
             throw new EngineException($"--time-limit must be positive, got {limit}");

@@ -67,7 +67,7 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
                 model.Forward(state, training: true, config.Seed, DropoutStream(step));
                 model.Loss();
                 model.Backward(training: true);
-                model.ClipGradients((float)config.GradClip);
+                model.ClipGradients((float)config.GradClip, (float)config.GradClamp);
                 optimizer.Step(model.Scalars, CharRnn.ClipSlot);
                 tokensSinceReport += x.Length;
 
