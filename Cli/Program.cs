@@ -14,15 +14,8 @@ public static class Program
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        using var parser = new Parser(s =>
-        {
-            s.CaseInsensitiveEnumValues = true;
-            s.HelpWriter = null;
-            s.AutoHelp = true;
-            s.AutoVersion = true;
-        });
-        var result = parser.ParseArguments<TrainOptions, SampleOptions, EvalOptions, TimeSeriesOptions, DevicesOptions,
-            SelfTestOptions, BenchOptions>(args);
+        using var parser = CreateParser(helpWriter: null);
+        var result = Parse(parser, args);
         try
         {
             return result.MapResult(
@@ -33,7 +26,7 @@ public static class Program
                 (DevicesOptions o) => DevicesVerb.Run(o, stdout),
                 (SelfTestOptions o) => SelfTestVerb.Run(o, stdout),
                 (BenchOptions o) => BenchVerb.Run(o, stdout),
-                errors => Usage(result, errors.ToList(), stdout, stderr));
+                errors => Usage(args, errors.ToList(), stdout, stderr));
         }
         catch (EngineException e)
         {
@@ -52,11 +45,25 @@ public static class Program
     /// <summary>Set to 1 to let unexpected exceptions through with their stack trace.</summary>
     public const string DebugVariable = "ILGPU_LSTM_DEBUG";
 
-    private static int Usage<T>(ParserResult<T> result, List<Error> errors, TextWriter stdout, TextWriter stderr)
+    private static Parser CreateParser(TextWriter? helpWriter) => new(s =>
+    {
+        s.CaseInsensitiveEnumValues = true;
+        s.HelpWriter = helpWriter;
+        s.AutoHelp = true;
+        s.AutoVersion = true;
+    });
+
+    private static ParserResult<object> Parse(Parser parser, string[] args) =>
+        parser.ParseArguments<TrainOptions, SampleOptions, EvalOptions, TimeSeriesOptions, DevicesOptions,
+            SelfTestOptions, BenchOptions>(args);
+
+    private static int Usage(string[] args, List<Error> errors, TextWriter stdout, TextWriter stderr)
     {
         if (ParseErrors.IsHelpOrVersion(errors))
         {
-            stdout.WriteLine(CommandLine.Text.HelpText.AutoBuild(result, h => h, e => e));
+            // Asked for: let the library write its full help (verb list or one verb's flags) to stdout.
+            using var helpParser = CreateParser(stdout);
+            Parse(helpParser, args);
             return ExitCodes.Success;
         }
         stderr.WriteLine("error: " + ParseErrors.Describe(errors));

@@ -129,6 +129,20 @@ public sealed class TrainSampleEvalTests : IDisposable
     }
 
     [Fact]
+    public void HelpListsVerbsAndFlags()
+    {
+        var verbs = CliRunner.Run("help");
+        Assert.Equal(0, verbs.Code);
+        foreach (var verb in new[] { "train", "sample", "eval", "timeseries", "devices", "selftest", "bench" })
+            Assert.Contains(verb, verbs.Out, StringComparison.Ordinal);
+        var train = CliRunner.Run("help", "train");
+        Assert.Equal(0, train.Code);
+        Assert.Contains("--resume", train.Out, StringComparison.Ordinal);
+        Assert.Contains("--time-limit", train.Out, StringComparison.Ordinal);
+        Assert.Equal(0, CliRunner.Run("sample", "--help").Code);
+    }
+
+    [Fact]
     public void BadInputIsOneLineAndANonZeroExit()
     {
         void Refused(int code, string expected, params string[] args)
