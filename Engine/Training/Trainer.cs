@@ -54,9 +54,10 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         long step = position.Step, tokensSinceReport = 0;
         // A resumed run that already reached --max-steps has nothing to do.
         var reason = config.MaxSteps > 0 && step >= config.MaxSteps ? StopReason.MaxSteps : StopReason.Completed;
-        int epoch = position.Epoch;
+        int epoch = position.Epoch, lastEpoch = Math.Min(position.Epoch, config.Epochs);
         for (; epoch <= config.Epochs && reason == StopReason.Completed; epoch++)
         {
+            lastEpoch = epoch;
             int first = epoch == position.Epoch ? position.BatchIndex : 0;
             if (first == 0) state.Reset();
             for (int i = first; i < trainBatches.Count; i++)
@@ -88,7 +89,7 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
                 if (reason != StopReason.Completed) break;
             }
         }
-        return new TrainingOutcome(reason, step, Math.Min(epoch, config.Epochs), lastLoss, bestVal, reports);
+        return new TrainingOutcome(reason, step, lastEpoch, lastLoss, bestVal, reports);
     }
 
     /// <summary>Per-step Philox stream: 256 dropout sites per step, far more than layers.</summary>

@@ -31,6 +31,7 @@ public sealed class TrainSampleEvalTests : IDisposable
         Assert.Contains("Epoch: 1/1... Step: 2... Loss: ", output, StringComparison.Ordinal);
         Assert.Contains("... Val Loss: ", output, StringComparison.Ordinal);
         Assert.Contains("sample (top-k 5):", output, StringComparison.Ordinal);
+        Assert.Contains("stopped (--max-steps reached) at step 4, epoch 1;", output, StringComparison.Ordinal);
         var latest = ModelCheckpoint.Load(Path.Combine(checkpoints, "latest.safetensors"));
         Assert.Equal("4", latest.Get("step"));
         Assert.True(File.Exists(Path.Combine(checkpoints, "best.safetensors")));
