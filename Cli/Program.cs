@@ -22,6 +22,7 @@ public static class Program
                 (TrainOptions o) => TrainVerb.Run(o, stdout),
                 (SampleOptions o) => SampleVerb.Run(o, stdout),
                 (EvalOptions o) => EvalVerb.Run(o, stdout),
+                (InspectOptions o) => InspectVerb.Run(o, stdout),
                 (TimeSeriesOptions o) => TimeSeriesVerb.Run(o, stdout),
                 (DevicesOptions o) => DevicesVerb.Run(o, stdout),
                 (SelfTestOptions o) => SelfTestVerb.Run(o, stdout),
@@ -54,7 +55,7 @@ public static class Program
     });
 
     private static ParserResult<object> Parse(Parser parser, string[] args) =>
-        parser.ParseArguments<TrainOptions, SampleOptions, EvalOptions, TimeSeriesOptions, DevicesOptions,
+        parser.ParseArguments<TrainOptions, SampleOptions, EvalOptions, InspectOptions, TimeSeriesOptions, DevicesOptions,
             SelfTestOptions, BenchOptions>(args);
 
     private static int Usage(string[] args, List<Error> errors, TextWriter stdout, TextWriter stderr)

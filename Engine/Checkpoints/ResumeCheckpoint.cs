@@ -23,7 +23,8 @@ public static class ResumeCheckpoint
     public const string Format = "ilgpu-lstm-resume/1";
 
     public static void Save(string path, CharRnn model, Vocabulary vocabulary, RecurrentState state,
-        TrainingPosition position, TrainConfig config, string corpus, string corpusSha256)
+        TrainingPosition position, TrainConfig config, string corpus, string corpusSha256,
+        IReadOnlyDictionary<string, string>? extra = null)
     {
         var tensors = ModelCheckpoint.Tensors(model);
         long count = model.Store.Count;
@@ -32,7 +33,8 @@ public static class ResumeCheckpoint
         long[] stateShape = [state.Layers, state.Batch, state.Hidden];
         tensors.Add(("state.h", stateShape, state.DownloadH()));
         if (state.HasCell) tensors.Add(("state.c", stateShape, state.DownloadC()!));
-        var metadata = ModelCheckpoint.Describe(model, vocabulary, Format);
+        var metadata = new Dictionary<string, string>(extra ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (key, value) in ModelCheckpoint.Describe(model, vocabulary, Format)) metadata[key] = value;
         metadata["corpus"] = corpus;
         metadata["corpus_sha256"] = corpusSha256;
         metadata["train_config"] = JsonSerializer.Serialize(config);

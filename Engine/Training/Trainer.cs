@@ -147,7 +147,7 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         }
         ResumeCheckpoint.Save(checkpoints.Resume, model, vocabulary, state,
             next with { BestValLoss = bestVal, LastLoss = loss, FirstLoss = firstLoss }, config, checkpoints.Corpus,
-            checkpoints.CorpusSha256);
+            checkpoints.CorpusSha256, metadata);
         observer.Saved("resume", checkpoints.Resume);
         saved = true;
     }

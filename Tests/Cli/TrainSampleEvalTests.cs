@@ -35,6 +35,12 @@ public sealed class TrainSampleEvalTests : IDisposable
         var latest = ModelCheckpoint.Load(Path.Combine(checkpoints, "latest.safetensors"));
         Assert.Equal("4", latest.Get("step"));
         Assert.True(File.Exists(Path.Combine(checkpoints, "best.safetensors")));
+
+        var inspected = CliRunner.Run("inspect", "--checkpoint", Path.Combine(checkpoints, "resume.safetensors"));
+        Assert.True(inspected.Code == 0, inspected.Err);
+        Assert.Contains("model: lstm, hidden 8, layers 2, dropout 0.2", inspected.Out, StringComparison.Ordinal);
+        Assert.Contains("step: 4", inspected.Out, StringComparison.Ordinal);
+        Assert.Contains("position: {", inspected.Out, StringComparison.Ordinal);
     }
 
     [Fact]
