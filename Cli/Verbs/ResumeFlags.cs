@@ -27,7 +27,8 @@ public static class ResumeFlags
         }
         if (o.Cell != null && (!CellKindExtensions.TryParse(o.Cell, out var cell) || cell != m.Cell))
             conflicts.Add($"--cell {o.Cell} (the run has {m.Cell.ModuleName()})");
-        if (o.Corpus != null && o.Corpus != run.Corpus) conflicts.Add($"--corpus {o.Corpus} (the run has {run.Corpus})");
+        if (o.Corpus != null && (Engine.Data.CorpusManifest.Find(o.Corpus) is null ? Path.GetFullPath(o.Corpus) : o.Corpus) != run.Corpus)
+            conflicts.Add($"--corpus {o.Corpus} (the run has {run.Corpus})");
         if (o.Optimizer != null && !string.Equals(o.Optimizer, c.Optimizer.Kind.ToString(), StringComparison.OrdinalIgnoreCase))
             conflicts.Add($"--optimizer {o.Optimizer} (the run has {c.Optimizer.Kind.ToString().ToLowerInvariant()})");
         Check(o.HiddenSize, m.HiddenSize, "hidden-size");

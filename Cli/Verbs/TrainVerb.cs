@@ -30,7 +30,11 @@ public static class TrainVerb
             : TrainPreset.Find(o.Preset) ?? throw new EngineException($"unknown --preset '{o.Preset}' (known: lesson, cpu-default)");
         var trainConfig = resume != null ? ResumeFlags.Merge(o, resume) : TrainFromFlags(o, preset);
         trainConfig.Validate();
-        var (path, corpusName) = CorpusResolver.FromEnvironment().Resolve(resume?.Corpus ?? o.Corpus ?? "anna");
+        string corpusSpec = resume?.Corpus ?? o.Corpus ?? "anna";
+        var (path, corpusName) = CorpusResolver.FromEnvironment().Resolve(corpusSpec);
+        // Checkpoints name the corpus so that eval and resume find it again from anywhere: the
+        // manifest name, or the file's absolute path.
+        if (CorpusManifest.Find(corpusSpec) is null) corpusSpec = Path.GetFullPath(path);
         var text = TextFile.Read(path);
         var corpusSha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
         if (resume != null && resume.CorpusSha256 != corpusSha)
@@ -63,10 +67,10 @@ public static class TrainVerb
             $"{corpusName}-{modelConfig.Cell.ModuleName()}-{modelConfig.HiddenSize}x{modelConfig.NumLayers}");
         var plan = new CheckpointPlan(dir, new Dictionary<string, string>
         {
-            ["corpus"] = corpusName,
+            ["corpus"] = corpusSpec,
             ["options"] = JsonSerializer.Serialize(new { preset = resume != null ? "resumed" : preset.Name, trainConfig, initFrom = o.InitFrom }),
             ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-        }, resume?.Corpus ?? o.Corpus ?? "anna", corpusSha);
+        }, corpusSpec, corpusSha);
 
         using var model = new CharRnn(device, modelConfig);
         if (start != null) model.Store.Upload(start.Parameters);

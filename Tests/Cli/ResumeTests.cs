@@ -60,12 +60,13 @@ public sealed partial class ResumeTests : IDisposable
         var done = Resume(ck, "--max-steps", "3");
         Assert.Equal(0, done.Code);
         Assert.Contains("nothing to do", done.Out, StringComparison.Ordinal);
-        var conflict = Resume(ck, "--lr", "0.5", "--hidden-size", "7", "--max-steps", "5");
+        var conflict = Resume(ck, "--lr", "0.5", "--hidden-size", "7", "--max-steps", "5", "--corpus", "anna");
         Assert.Equal(ExitCodes.Error, conflict.Code);
         Assert.Contains("--lr 0.5 (the run has 0.002)", conflict.Err, StringComparison.Ordinal);
         Assert.Contains("--hidden-size 7 (the run has 6)", conflict.Err, StringComparison.Ordinal);
+        Assert.Contains("--corpus anna (the run has ", conflict.Err, StringComparison.Ordinal);
         Assert.Single(conflict.Err.TrimEnd('\n').Split('\n'));
-        var same = Resume(ck, "--hidden-size", "6", "--max-steps", "5", "--print-every", "2");
+        var same = Resume(ck, "--hidden-size", "6", "--max-steps", "5", "--print-every", "2", "--corpus", corpus);
         Assert.True(same.Code == 0, same.Err);
         Assert.Contains("Step: 5...", same.Out, StringComparison.Ordinal);
         Assert.Contains("does not exist", Resume(Path.Combine(dir.Path, "nothing")).Err, StringComparison.Ordinal);
