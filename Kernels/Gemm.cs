@@ -96,6 +96,76 @@ public static class Gemm
             Store(c, bias, g, m, n, sum);
     }
 
+    /// <summary>Outputs per thread along each dimension in <see cref="TiledBlocked"/>.</summary>
+    public const int Reach = 4;
+
+    /// <summary>
+    /// Register-blocked tiles, the GPU choice: a group of (tile, tile) threads computes a
+    /// (tile·<see cref="Reach"/>)² block of C, each thread <see cref="Reach"/>² outputs at stride
+    /// <c>tile</c> in both dimensions, so every value loaded into shared memory is reused
+    /// <see cref="Reach"/> times from registers. Launch over (ceil(N/B), ceil(M/B)) groups with
+    /// B = tile·Reach and <see cref="TiledBlockedSharedFloats"/> floats of dynamic shared memory.
+    /// The A tile's rows are padded by one float so that neighbouring threads, which store
+    /// neighbouring k of one row (coalesced global reads), hit different banks.
+    /// Out-of-range loads are zero-filled, out-of-range stores skipped; each output sums its
+    /// products in increasing k.
+    /// </summary>
+    public static void TiledBlocked(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
+        ArrayView<float> bias, GemmArgs g, int tile)
+    {
+        int block = tile * Reach, strideA = block + 1;
+        var shared = SharedMemory.GetDynamic<float>();
+        var tileA = shared.SubView(0, tile * strideA);              // [kk][row], kk < tile
+        var tileB = shared.SubView(tile * strideA, tile * block);   // [kk][col]
+        int tx = Group.IdxX, ty = Group.IdxY, id = ty * tile + tx, threads = tile * tile;
+        int m0 = Grid.IdxY * block, n0 = Grid.IdxX * block;
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (int k0 = 0; k0 < g.K; k0 += tile)
+        {
+            for (int e = 0; e < Reach; e++)
+            {
+                int idx = id + e * threads;
+                int row = idx / tile, kk = idx % tile;
+                int m = m0 + row, k = k0 + kk;
+                tileA[kk * strideA + row] = m < g.M && k < g.K ? a[g.AIndex(m, k)] : 0f;
+                int kb = idx / block, col = idx % block;
+                int n = n0 + col, k2 = k0 + kb;
+                tileB[kb * block + col] = n < g.N && k2 < g.K ? b[g.BIndex(k2, n)] : 0f;
+            }
+            Group.Barrier();
+            for (int kk = 0; kk < tile; kk++)
+            {
+                int ar = kk * strideA + ty, bc = kk * block + tx;
+                float a0 = tileA[ar], a1 = tileA[ar + tile], a2 = tileA[ar + 2 * tile], a3 = tileA[ar + 3 * tile];
+                float b0 = tileB[bc], b1 = tileB[bc + tile], b2 = tileB[bc + 2 * tile], b3 = tileB[bc + 3 * tile];
+                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+            }
+            Group.Barrier();
+        }
+        int r0 = m0 + ty, q0 = n0 + tx;
+        StoreRow(c, bias, g, r0, q0, tile, c00, c01, c02, c03);
+        StoreRow(c, bias, g, r0 + tile, q0, tile, c10, c11, c12, c13);
+        StoreRow(c, bias, g, r0 + 2 * tile, q0, tile, c20, c21, c22, c23);
+        StoreRow(c, bias, g, r0 + 3 * tile, q0, tile, c30, c31, c32, c33);
+    }
+
+    /// <summary>Dynamic shared memory <see cref="TiledBlocked"/> needs for a tile edge.</summary>
+    public static int TiledBlockedSharedFloats(int tile) => tile * (tile * Reach + 1) + tile * tile * Reach;
+
+    private static void StoreRow(ArrayView<float> c, ArrayView<float> bias, GemmArgs g, int m, int n, int stride,
+        float s0, float s1, float s2, float s3)
+    {
+        if (m >= g.M) return;
+        if (n < g.N) Store(c, bias, g, m, n, s0);
+        if (n + stride < g.N) Store(c, bias, g, m, n + stride, s1);
+        if (n + 2 * stride < g.N) Store(c, bias, g, m, n + 2 * stride, s2);
+        if (n + 3 * stride < g.N) Store(c, bias, g, m, n + 3 * stride, s3);
+    }
+
     private static void Store(ArrayView<float> c, ArrayView<float> bias, GemmArgs g, int m, int n, float sum)
     {
         int ci = m * g.Ldc + n;

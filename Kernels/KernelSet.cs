@@ -21,6 +21,8 @@ public sealed class KernelSet
         // can check and time both versions on any accelerator.
         GemmTiled = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             GemmArgs, int>(Gemm.Tiled);
+        GemmTiledBlocked = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            GemmArgs, int>(Gemm.TiledBlocked);
         OneHotForward = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, int, int>(OneHotProjection.Forward, g);
         OneHotBackward = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>,
@@ -69,6 +71,7 @@ public sealed class KernelSet
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs> GemmRowBlock { get; }
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, int> GemmTiled { get; }
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, int> GemmTiledBlocked { get; }
     public Action<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> OneHotForward { get; }
     public Action<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int> OneHotBackward { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LstmForward { get; }

@@ -7,8 +7,10 @@ public enum GemmVersion
 {
     /// <summary><see cref="Gemm.RowBlock"/>: no shared memory; the CPU accelerator's choice.</summary>
     RowBlock,
-    /// <summary><see cref="Gemm.Tiled"/>: shared-memory tiles; the GPU choice.</summary>
+    /// <summary><see cref="Gemm.Tiled"/>: shared-memory tiles, one output per thread.</summary>
     Tiled,
+    /// <summary><see cref="Gemm.TiledBlocked"/>: shared-memory tiles, 4x4 outputs per thread; the GPU choice.</summary>
+    TiledBlocked,
     /// <summary>
     /// Not a kernel: SIMD host code over the CPU accelerator's memory (Engine's HostGemm), the CPU
     /// choice, because ILGPU's CPU accelerator runs scalar kernels at 1-2 GFLOP/s. CPU only.
@@ -33,7 +35,7 @@ public sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile,
         int tile = TileFor(accelerator.MaxNumThreadsPerGroup);
         return accelerator.AcceleratorType == AcceleratorType.CPU
             ? new LaunchPolicy(1, GemmVersion.HostVector, tile, 64)
-            : new LaunchPolicy(Math.Min(256, accelerator.MaxNumThreadsPerGroup), GemmVersion.Tiled, tile, 4096);
+            : new LaunchPolicy(Math.Min(256, accelerator.MaxNumThreadsPerGroup), GemmVersion.TiledBlocked, tile, 4096);
     }
 
     /// <summary>Largest power-of-two edge whose square fits in one group, at most <see cref="MaxGemmTile"/>.</summary>

@@ -47,15 +47,16 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
         using var dropped = Random(acc, (long)rows * h);
         string shape = $"B{b} T{t} H{h} V{v}";
 
-        foreach (var version in new[] { GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.HostVector })
+        foreach (var version in new[] { GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked, GemmVersion.HostVector })
         {
-            if (version == GemmVersion.Tiled && acc.AcceleratorType == AcceleratorType.CPU)
+            if (version is GemmVersion.Tiled or GemmVersion.TiledBlocked && acc.AcceleratorType == AcceleratorType.CPU)
                 continue; // shared-memory tiles are unusably slow on the CPU accelerator (ILGPU-NOTES §1)
             if (version == GemmVersion.HostVector && acc.AcceleratorType != AcceleratorType.CPU)
                 continue; // host code over host memory: CPU accelerator only
             string gemmLaunch = version switch
             {
                 GemmVersion.Tiled => $"tile {device.Kernels.Policy.GemmTile}",
+                GemmVersion.TiledBlocked => $"tile {device.Kernels.Policy.GemmTile}, 4x4 per thread",
                 GemmVersion.HostVector => $"host SIMD x{Environment.ProcessorCount}",
                 _ => launch,
             };

@@ -243,8 +243,8 @@ public sealed class KernelChecks
     public IEnumerable<CheckResult> All()
     {
         var versions = Acc.AcceleratorType == AcceleratorType.CPU
-            ? new[] { GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.HostVector }
-            : [GemmVersion.RowBlock, GemmVersion.Tiled];
+            ? new[] { GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked, GemmVersion.HostVector }
+            : [GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked];
         foreach (var version in versions)
         {
             yield return Gemm(version, false, false, 1, 1, 1, false, 0f);

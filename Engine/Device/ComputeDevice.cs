@@ -51,12 +51,14 @@ public sealed class ComputeDevice : IDisposable
     /// Opens a CPU accelerator with a given simulated device shape: tests use ILGPU's default
     /// (4, 4, 1) device to run the tiled GEMM with 16-thread groups.
     /// </summary>
-    public static ComputeDevice OpenCpu(CPUDevice cpuDevice)
+    public static ComputeDevice OpenCpu(CPUDevice cpuDevice, Func<LaunchPolicy, LaunchPolicy>? adjust = null)
     {
         var context = Context.Create(b => b.CPU(cpuDevice).EnableAlgorithms());
         try
         {
-            return new ComputeDevice(context, context.GetCPUDevice(0).CreateAccelerator(context), null);
+            var accelerator = context.GetCPUDevice(0).CreateAccelerator(context);
+            var policy = LaunchPolicy.For(accelerator);
+            return new ComputeDevice(context, accelerator, adjust?.Invoke(policy) ?? policy);
         }
         catch
         {

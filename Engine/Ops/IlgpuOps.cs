@@ -42,12 +42,15 @@ public sealed class IlgpuOps : IOps, IDisposable
             device.Accelerator.DefaultStream.Synchronize();
             HostGemm.Run(a, b, c, bias, args);
         }
-        else if (chosen == GemmVersion.Tiled)
+        else if (chosen is GemmVersion.Tiled or GemmVersion.TiledBlocked)
         {
             int tile = k.Policy.GemmTile;
-            var grid = new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile);
-            var config = new KernelConfig(grid, new Index2D(tile, tile), SharedMemoryConfig.RequestDynamic<float>(2 * tile * tile));
-            k.GemmTiled(config, a, b, c, biasView, args, tile);
+            bool blocked = chosen == GemmVersion.TiledBlocked;
+            int block = blocked ? tile * Kernels.Gemm.Reach : tile;
+            int sharedFloats = blocked ? Kernels.Gemm.TiledBlockedSharedFloats(tile) : 2 * tile * tile;
+            var grid = new Index2D((n + block - 1) / block, (m + block - 1) / block);
+            var config = new KernelConfig(grid, new Index2D(tile, tile), SharedMemoryConfig.RequestDynamic<float>(sharedFloats));
+            (chosen == GemmVersion.Tiled ? k.GemmTiled : k.GemmTiledBlocked)(config, a, b, c, biasView, args, tile);
         }
         else
         {

@@ -20,13 +20,18 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
 {
     private readonly ComputeDevice device = fixture.Device;
 
-    /// <summary>With the CPU's default GEMM (host SIMD) and with the ILGPU RowBlock kernel.</summary>
+    /// <summary>
+    /// With the CPU's default GEMM (host SIMD), the ILGPU RowBlock kernel, and the GPU's
+    /// register-blocked tiled kernel on 16-thread CPU groups (4x4 tiles, 16x16 blocks).
+    /// </summary>
     [Theory]
     [InlineData(GemmVersion.HostVector)]
     [InlineData(GemmVersion.RowBlock)]
+    [InlineData(GemmVersion.TiledBlocked)]
     public void CharLstmTrainingMatchesPyTorch(GemmVersion gemm)
     {
         using var own = gemm == device.Kernels.Policy.Gemm ? null
+            : gemm == GemmVersion.TiledBlocked ? ComputeDevice.OpenCpu(new ILGPU.Runtime.CPU.CPUDevice(4, 4, 1), p => p with { Gemm = gemm })
             : ComputeDevice.Open(AcceleratorKind.Cpu, LaunchPolicy.For(device.Accelerator) with { Gemm = gemm });
         var dev = own ?? device;
         // The init file is a PyTorch export: PyTorch's names plus a 'vocab' entry, nothing of ours.

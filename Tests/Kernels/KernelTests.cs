@@ -99,6 +99,12 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
         AssertPassed(tiled.Gemm(GemmVersion.Tiled, false, true, 7, 9, 5, true, 0f));
         AssertPassed(tiled.Gemm(GemmVersion.Tiled, true, false, 6, 5, 11, false, 1f));
         AssertPassed(tiled.Gemm(GemmVersion.Tiled, true, true, 9, 3, 6, true, 0.5f));
+        // Register-blocked: 16x16 blocks of C per 4x4 group; sizes below, at and across blocks.
+        AssertPassed(tiled.Gemm(GemmVersion.TiledBlocked, false, false, 1, 1, 1, false, 0f));
+        AssertPassed(tiled.Gemm(GemmVersion.TiledBlocked, false, true, 7, 9, 5, true, 0f));
+        AssertPassed(tiled.Gemm(GemmVersion.TiledBlocked, true, false, 16, 16, 16, false, 1f));
+        AssertPassed(tiled.Gemm(GemmVersion.TiledBlocked, true, true, 33, 17, 19, true, 0.5f));
+        AssertPassed(tiled.Gemm(GemmVersion.TiledBlocked, false, true, 40, 70, 37, true, 0f));
     }
 
     private static void AssertPassed(CheckResult result) => Assert.True(result.Passed, result.ToString());
