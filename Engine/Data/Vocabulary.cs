@@ -63,6 +63,8 @@ public sealed class Vocabulary
         "\n" => "'\\n'",
         "\t" => "'\\t'",
         "\r" => "'\\r'",
+        // Code points make look-alikes and invisible characters unambiguous; plain ASCII needs none.
+        _ when Rune.GetRuneAt(s, 0).Value is > 0x20 and < 0x7F => $"'{s}'",
         _ => $"'{s}' (U+{Rune.GetRuneAt(s, 0).Value:X4})",
     };
 }
