@@ -3,15 +3,18 @@ using ILGPU;
 namespace IlgpuLstm.Kernels;
 
 /// <summary>
-/// General matrix multiply (see <see cref="GemmArgs"/> for the contract), in two versions:
+/// General matrix multiply (see <see cref="GemmArgs"/> for the contract), in three versions
+/// (<see cref="LaunchPolicy"/> picks one per accelerator; bench times them all):
 /// <list type="bullet">
 /// <item><see cref="RowBlock"/>: implicitly grouped, one thread per row and
-/// <see cref="RowBlockWidth"/> adjacent columns. No shared memory, so it runs well on ILGPU's
+/// <see cref="RowBlockWidth"/> adjacent columns; no shared memory, the best kernel for ILGPU's
 /// CPU accelerator with group size 1 (shared/ILGPU-NOTES.md §1).</item>
 /// <item><see cref="Tiled"/>: explicitly grouped, square tiles of op(A) and op(B) staged in
-/// dynamic shared memory; the tile edge is a launch parameter chosen from the accelerator's
-/// group-size limit, so it also runs on the CPU accelerator's 16-thread groups.</item>
+/// dynamic shared memory, one output per thread.</item>
+/// <item><see cref="TiledBlocked"/>: the same with 4x4 outputs per thread (the GPU choice).</item>
 /// </list>
+/// Tile edges are a launch parameter chosen from the accelerator's group-size limit, so the tiled
+/// versions also run (slowly) in the CPU accelerator's 16-thread groups, where tests check them.
 /// Every output element sums its K products in increasing k, so results are deterministic.
 /// </summary>
 public static class Gemm

@@ -17,8 +17,8 @@ public sealed class KernelSet
         int g = policy.GroupSize;
         GemmRowBlock = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, GemmArgs>(Gemm.RowBlock, g);
-        // Loaded everywhere, even where the policy prefers RowBlock, so tests, selftest and bench
-        // can check and time both versions on any accelerator.
+        // Every GEMM version is loaded everywhere, whatever the policy prefers, so tests, selftest
+        // and bench can check and time each on any accelerator.
         GemmTiled = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             GemmArgs, int>(Gemm.Tiled);
         GemmTiledBlocked = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,

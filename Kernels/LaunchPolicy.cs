@@ -5,7 +5,7 @@ namespace IlgpuLstm.Kernels;
 /// <summary>Which GEMM version runs on an accelerator.</summary>
 public enum GemmVersion
 {
-    /// <summary><see cref="Gemm.RowBlock"/>: no shared memory; the CPU accelerator's choice.</summary>
+    /// <summary><see cref="Gemm.RowBlock"/>: no shared memory; the fastest kernel on the CPU accelerator.</summary>
     RowBlock,
     /// <summary><see cref="Gemm.Tiled"/>: shared-memory tiles, one output per thread.</summary>
     Tiled,
