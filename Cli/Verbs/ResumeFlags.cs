@@ -44,13 +44,14 @@ public static class ResumeFlags
         Check(o.Seed, c.Seed, "seed");
         if (conflicts.Count > 0)
             throw new EngineException("--resume keeps the run's model, data and optimizer settings; these flags conflict: " +
-                string.Join(", ", conflicts) + ". Only --epochs, --max-steps, --time-limit, --print-every and --val-batches may change");
+                string.Join(", ", conflicts) + ". Only --epochs, --max-steps, --time-limit, --print-every, --val-batches and --patience may change");
         return c with
         {
             Epochs = o.Epochs ?? c.Epochs,
             MaxSteps = o.MaxSteps ?? c.MaxSteps,
             PrintEvery = o.PrintEvery ?? c.PrintEvery,
             ValBatches = o.ValBatches ?? c.ValBatches,
+            Patience = o.Patience ?? c.Patience,
             TimeLimit = o.TimeLimit is null ? null : Duration.Parse(o.TimeLimit, "--time-limit"),
         };
     }

@@ -64,6 +64,9 @@ public sealed class TrainOptions
     [Option("val-batches", HelpText = "Validation batches per evaluation (0: the whole split, as the lesson).")]
     public int? ValBatches { get; set; }
 
+    [Option("patience", HelpText = "Stop early after this many validations without a new best validation loss (0: off).")]
+    public int? Patience { get; set; }
+
     [Option("print-every", HelpText = "Validate, print and checkpoint every N steps.")]
     public int? PrintEvery { get; set; }
 

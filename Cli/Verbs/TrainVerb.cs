@@ -119,6 +119,7 @@ public static class TrainVerb
         StopReason.Completed => "all epochs done",
         StopReason.MaxSteps => "--max-steps reached",
         StopReason.TimeLimit => "--time-limit reached",
+        StopReason.EarlyStop => "no better validation loss for --patience validations",
         _ => "interrupted",
     };
 
@@ -159,7 +160,7 @@ public static class TrainVerb
         var optimizer = new OptimizerSettings(kind, o.LearningRate ?? p.LearningRate, Momentum: o.Momentum ?? 0);
         return new TrainConfig(o.Epochs ?? p.Epochs, o.MaxSteps ?? 0, o.BatchSize ?? p.BatchSize, o.SeqLength ?? p.SeqLength,
             o.ValFrac ?? p.ValFrac, o.PrintEvery ?? p.PrintEvery, o.GradClip ?? p.GradClip, o.Seed ?? 1,
-            o.TimeLimit is null ? null : Duration.Parse(o.TimeLimit, "--time-limit"), optimizer, o.ValBatches ?? p.ValBatches, o.GradClamp ?? 0);
+            o.TimeLimit is null ? null : Duration.Parse(o.TimeLimit, "--time-limit"), optimizer, o.ValBatches ?? p.ValBatches, o.GradClamp ?? 0, o.Patience ?? 0);
     }
 
     private static CellKind? ParseCell(string? text) => text is null ? null

@@ -3,7 +3,8 @@ namespace IlgpuLstm.Engine.Training;
 /// <summary>
 /// The training loop's options (the model's shape is <see cref="Models.ModelConfig"/>).
 /// <c>ValBatches</c> 0 validates on the whole split, as the lesson does; <c>GradClamp</c> &gt; 0
-/// clamps every gradient element to ±GradClamp (char-rnn's clip) before the norm clip.
+/// clamps every gradient element to ±GradClamp (char-rnn's clip) before the norm clip;
+/// <c>Patience</c> &gt; 0 stops early after that many validations without a new best.
 /// </summary>
 public sealed record TrainConfig(
     int Epochs,
@@ -17,7 +18,8 @@ public sealed record TrainConfig(
     TimeSpan? TimeLimit,
     OptimizerSettings Optimizer,
     int ValBatches = 0,
-    double GradClamp = 0)
+    double GradClamp = 0,
+    int Patience = 0)
 {
     public void Validate()
     {
@@ -31,6 +33,7 @@ public sealed record TrainConfig(
         if (!(Optimizer.LearningRate > 0) || double.IsInfinity(Optimizer.LearningRate))
             throw new EngineException($"--lr must be positive, got {Optimizer.LearningRate}");
         if (!(GradClamp >= 0)) throw new EngineException($"--grad-clamp must be 0 (off) or positive, got {GradClamp}");
+        if (Patience < 0) throw new EngineException($"--patience must be 0 (off) or positive, got {Patience}");
         if (ValBatches < 0) throw new EngineException($"--val-batches must be 0 (all) or positive, got {ValBatches}");
         if (TimeLimit is { } limit && limit <= TimeSpan.Zero)
             throw new EngineException($"--time-limit must be positive, got {limit}");

@@ -23,6 +23,7 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
     private double? bestVal;
     private double? lastLoss;
     private double? firstLoss;
+    private int sinceBest;
     private bool saved;
 
     /// <summary>char-rnn's guard: a loss above this multiple of the run's first one aborts it.</summary>
@@ -46,6 +47,7 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         bestVal = position.BestValLoss;
         lastLoss = position.LastLoss;
         firstLoss = position.FirstLoss;
+        sinceBest = position.ValidationsSinceBest;
 
         var x = new int[config.BatchSize * config.SeqLength];
         var y = new int[x.Length];
@@ -83,6 +85,8 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
                     bool validate = valBatches != null && reason != StopReason.Interrupted;
                     Checkpoint(epoch, step, next, validate ? valBatches : null, valState, state, sinceReport.Elapsed,
                         tokensSinceReport, clock.Elapsed);
+                    if (reason == StopReason.Completed && config.Patience > 0 && sinceBest >= config.Patience)
+                        reason = StopReason.EarlyStop;
                     tokensSinceReport = 0;
                     sinceReport.Restart();
                 }
@@ -131,6 +135,7 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         if (checkpoints == null) return;
         bool best = val is { } vv && (bestVal == null || vv < bestVal);
         if (best) bestVal = val;
+        if (val != null) sinceBest = best ? 0 : sinceBest + 1;
         var metadata = new Dictionary<string, string>(checkpoints.Metadata, StringComparer.Ordinal)
         {
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
@@ -146,7 +151,8 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
             observer.Saved("best", checkpoints.Best);
         }
         ResumeCheckpoint.Save(checkpoints.Resume, model, vocabulary, state,
-            next with { BestValLoss = bestVal, LastLoss = loss, FirstLoss = firstLoss }, config, checkpoints.Corpus,
+            next with { BestValLoss = bestVal, LastLoss = loss, FirstLoss = firstLoss, ValidationsSinceBest = sinceBest },
+            config, checkpoints.Corpus,
             checkpoints.CorpusSha256, metadata);
         observer.Saved("resume", checkpoints.Resume);
         saved = true;

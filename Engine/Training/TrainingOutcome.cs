@@ -7,6 +7,8 @@ public enum StopReason
     MaxSteps,
     TimeLimit,
     Interrupted,
+    /// <summary>--patience validations passed without a new best validation loss.</summary>
+    EarlyStop,
 }
 
 /// <summary>Where a run ended and the losses it saw at its print steps.</summary>

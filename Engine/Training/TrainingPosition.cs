@@ -7,4 +7,4 @@ namespace IlgpuLstm.Engine.Training;
 /// to continue exactly (dropout masks depend only on seed and step).
 /// </summary>
 public sealed record TrainingPosition(int Epoch, int BatchIndex, long Step, long OptimizerStep, double? BestValLoss,
-    double? LastLoss, double? FirstLoss = null);
+    double? LastLoss, double? FirstLoss = null, int ValidationsSinceBest = 0);

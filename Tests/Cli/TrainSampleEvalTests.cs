@@ -44,6 +44,16 @@ public sealed class TrainSampleEvalTests : IDisposable
     }
 
     [Fact]
+    public void PatienceStopsWhenValidationStopsImproving()
+    {
+        // At lr 1e-30 the weights cannot change, so validation (every 2 steps) never improves on
+        // the first one: patience 2 stops at the third validation.
+        var r = Train("--lr", "1e-30", "--patience", "2", "--max-steps", "40");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("stopped (no better validation loss for --patience validations) at step 6", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LogWritesOneCsvRowPerReport()
     {
         var log = dir.File("log.csv");
