@@ -97,7 +97,9 @@ public sealed class CharRnn : IDisposable
 
     /// <summary>
     /// Uploads a batch given batch-major (row b·T + t, as get_batches returns it), reordering it
-    /// time-major on the host into reused arrays.
+    /// time-major on the host into reused arrays. The copy is synchronous on purpose: an
+    /// asynchronous one from a single pinned buffer would let the next batch overwrite it before
+    /// the device has read it, and 2·B·T ints per step cost nothing next to the step itself.
     /// </summary>
     public void SetBatch(int[] x, int[]? y)
     {
