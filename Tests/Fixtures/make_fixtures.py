@@ -20,65 +20,20 @@ import numpy as np
 import torch
 from torch import nn
 
+from lesson import CharRNN, get_batches, save_safetensors as save
+
 torch.manual_seed(0)
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
 
 
-def save(path, tensors, metadata=None):
-    """A minimal safetensors writer (F32 only), so the script needs nothing beyond torch."""
-    header, blobs, offset = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name, t in tensors.items():
-        data = t.detach().to(torch.float32).contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(len(raw).to_bytes(8, "little"))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
-
-
 # ---- 1. the lesson's CharRNN for a few Adam steps ------------------------------------------------
-class CharRNN(nn.Module):
-    def __init__(self, vocab, n_hidden, n_layers, drop_prob):
-        super().__init__()
-        self.lstm = nn.LSTM(vocab, n_hidden, n_layers, dropout=drop_prob, batch_first=True)
-        self.dropout = nn.Dropout(drop_prob)
-        self.fc = nn.Linear(n_hidden, vocab)
-
-    def forward(self, x, hidden):
-        r_output, hidden = self.lstm(x, hidden)
-        out = self.dropout(r_output).contiguous().view(-1, self.fc.in_features)
-        return self.fc(out), hidden
-
-
-def get_batches(arr, batch_size, seq_length):
-    """The lesson's batching, verbatim in behaviour (including the last-window wrap)."""
-    total = batch_size * seq_length
-    n_batches = len(arr) // total
-    arr = arr[: n_batches * total].reshape((batch_size, -1))
-    for n in range(0, arr.shape[1], seq_length):
-        x = arr[:, n : n + seq_length]
-        y = np.zeros_like(x)
-        try:
-            y[:, :-1], y[:, -1] = x[:, 1:], arr[:, n + seq_length]
-        except IndexError:
-            y[:, :-1], y[:, -1] = x[:, 1:], arr[:, 0]
-        yield x, y
-
-
 with open(sys.argv[1], "r", encoding="utf-8") as f:
     text = f.read()[:1200]
 chars = sorted(set(text))
 vocab, hidden, layers, batch, seq, lr, clip = len(chars), 16, 2, 4, 25, 1e-3, 5.0
 ids = np.array([chars.index(c) for c in text], dtype=np.int64)
-net = CharRNN(vocab, hidden, layers, 0.0)
+net = CharRNN("lstm", vocab, hidden, layers, 0.0)
 init = {k: v.clone() for k, v in net.state_dict().items()}
 save("Tests/Fixtures/char_lstm_init.safetensors", init, {"vocab": json.dumps(chars)})
 
