@@ -107,5 +107,18 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
         AssertPassed(tiled.Gemm(GemmVersion.TiledBlocked, false, true, 40, 70, 37, true, 0f));
     }
 
+    /// <summary>
+    /// The GPU launch shape on the CPU accelerator: implicitly grouped kernels in groups of 16 over
+    /// extents that are not multiples of 16 (ILGPU must mask the extra threads) and the
+    /// register-blocked GEMM; the whole selftest sweep must pass.
+    /// </summary>
+    [Fact]
+    public void SelftestPassesWithGpuStyleGroups()
+    {
+        using var device = ComputeDevice.OpenCpu(new CPUDevice(4, 4, 1),
+            p => p with { GroupSize = 16, Gemm = GemmVersion.TiledBlocked, ReductionPartials = 48 });
+        Assert.All(new KernelChecks(device, seed: 5).All(), AssertPassed);
+    }
+
     private static void AssertPassed(CheckResult result) => Assert.True(result.Passed, result.ToString());
 }
