@@ -35,8 +35,9 @@ public static class TrainVerb
         // Checkpoints name the corpus so that eval and resume find it again from anywhere: the
         // manifest name, or the file's absolute path.
         if (CorpusManifest.Find(corpusSpec) is null) corpusSpec = Path.GetFullPath(path);
-        var text = TextFile.Read(path);
-        var corpusSha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+        var bytes = TextFile.ReadBytes(path);
+        var text = TextFile.Decode(bytes, path);
+        var corpusSha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (resume != null && resume.CorpusSha256 != corpusSha)
             throw new EngineException($"cannot resume: corpus '{path}' has changed since the run started (sha256 {corpusSha}, the run used {resume.CorpusSha256})");
 

@@ -9,12 +9,14 @@ namespace IlgpuLstm.Engine.Data;
 public static class TextFile
 {
     /// <summary>Reads <paramref name="path"/>; <paramref name="what"/> names it in errors ("corpus", "prime file").</summary>
-    public static string Read(string path, string what = "corpus")
+    public static string Read(string path, string what = "corpus") => Decode(ReadBytes(path, what), path, what);
+
+    /// <summary>The raw bytes (for a checksum too), with the same one-line errors as <see cref="Read"/>.</summary>
+    public static byte[] ReadBytes(string path, string what = "corpus")
     {
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (FileNotFoundException)
         {
@@ -32,7 +34,6 @@ public static class TextFile
         {
             throw new EngineException($"{what} '{path}' cannot be read: {e.Message}");
         }
-        return Decode(bytes, path, what);
     }
 
     public static string Decode(byte[] bytes, string name, string what = "corpus")
