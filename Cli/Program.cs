@@ -1,6 +1,7 @@
 using CommandLine;
 using IlgpuLstm.Cli.Verbs;
 using IlgpuLstm.Engine;
+using IlgpuLstm.Engine.Device;
 
 namespace IlgpuLstm.Cli;
 
@@ -14,6 +15,7 @@ public static class Program
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        args = NormalizeAccelerator(args);
         using var parser = CreateParser(helpWriter: null);
         var result = Parse(parser, args);
         try
@@ -41,6 +43,19 @@ public static class Program
                 $"(set {DebugVariable}=1 for the stack trace, and please report it)");
             return ExitCodes.Error;
         }
+    }
+
+    /// <summary>"--accelerator ilgpu-cpu" to the enum member's name, which the parser matches.</summary>
+    private static string[] NormalizeAccelerator(string[] args)
+    {
+        var copy = (string[])args.Clone();
+        for (int i = 0; i < copy.Length; i++)
+        {
+            if (copy[i] == "--accelerator" && i + 1 < copy.Length) copy[i + 1] = AcceleratorNames.Normalize(copy[i + 1]);
+            else if (copy[i].StartsWith("--accelerator=", StringComparison.Ordinal))
+                copy[i] = "--accelerator=" + AcceleratorNames.Normalize(copy[i]["--accelerator=".Length..]);
+        }
+        return copy;
     }
 
     /// <summary>Set to 1 to let unexpected exceptions through with their stack trace.</summary>

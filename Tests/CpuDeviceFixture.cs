@@ -8,7 +8,7 @@ namespace IlgpuLstm.Tests;
 /// </summary>
 public sealed class CpuDeviceFixture : IDisposable
 {
-    public CpuDeviceFixture() => Device = ComputeDevice.Open(AcceleratorKind.Cpu);
+    public CpuDeviceFixture() => Device = ComputeDevice.Open(AcceleratorKind.IlgpuCpu);
 
     public ComputeDevice Device { get; }
 

@@ -21,7 +21,8 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
         var ops = device.Ops;
         var acc = device.Accelerator;
         int b = s.Batch, t = s.Steps, h = s.Hidden, v = s.Vocab, g = 4 * h, rows = b * t;
-        string launch = $"group {device.Kernels.Policy.GroupSize}";
+        string launch = device.HasKernels ? $"group {device.Kernels.Policy.GroupSize}"
+            : $"host, {device.Description.Multiprocessors} threads";
         var checks = new KernelChecks(device, 5);
         using var x = Random(acc, (long)rows * h);
         using var w = Random(acc, (long)g * h);
@@ -47,7 +48,10 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
         using var dropped = Random(acc, (long)rows * h);
         string shape = $"B{b} T{t} H{h} V{v}";
 
-        foreach (var version in new[] { GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked, GemmVersion.HostVector })
+        var versions = device.HasKernels
+            ? new[] { GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked, GemmVersion.HostVector }
+            : [GemmVersion.HostVector]; // the host path has one GEMM
+        foreach (var version in versions)
         {
             if (version is GemmVersion.Tiled or GemmVersion.TiledBlocked && acc.AcceleratorType == AcceleratorType.CPU)
                 continue; // shared-memory tiles are unusably slow on the CPU accelerator (ILGPU-NOTES §1)
@@ -57,7 +61,7 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
             {
                 GemmVersion.Tiled => $"tile {device.Kernels.Policy.GemmTile}",
                 GemmVersion.TiledBlocked => $"tile {device.Kernels.Policy.GemmTile}, 4x4 per thread",
-                GemmVersion.HostVector => $"host SIMD x{Environment.ProcessorCount}",
+                GemmVersion.HostVector => $"host SIMD, {Engine.Ops.Host.WorkerPool.DefaultThreads()} threads",
                 _ => launch,
             };
             double err = checks.Gemm(version, false, true, 33, 65, 17, true, 1f).MaxAbsError;

@@ -16,7 +16,7 @@ public sealed class BenchOptions
     [Value(0, MetaName = "what", Required = true, HelpText = "What to benchmark: kernels or train.")]
     public string What { get; set; } = "";
 
-    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = "auto, cuda, opencl or cpu.")]
+    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
     public AcceleratorKind Accelerator { get; set; }
 
     [Option("shapes", Default = "auto", HelpText = "small, lesson, all, or auto (small on the CPU, all on a GPU).")]
@@ -60,7 +60,7 @@ public static class BenchVerb
     private static int TimeTraining(BenchOptions options, TextWriter output)
     {
         using var device = ComputeDevice.Open(options.Accelerator);
-        bool cpu = device.Description.Kind == AcceleratorKind.Cpu;
+        bool cpu = device.Description.Kind is AcceleratorKind.Cpu or AcceleratorKind.IlgpuCpu;
         int repeats = options.Repeats > 0 ? options.Repeats : cpu ? 3 : 10;
         var results = Shapes(options, cpu)
             .SelectMany(s => new[] { CellKind.Lstm, CellKind.Gru, CellKind.Rnn }.Select(c => TrainingBenchmark.Run(device, s, c, repeats)))
@@ -85,7 +85,7 @@ public static class BenchVerb
     private static int Time(BenchOptions options, TextWriter output)
     {
         using var device = ComputeDevice.Open(options.Accelerator);
-        bool cpu = device.Description.Kind == AcceleratorKind.Cpu;
+        bool cpu = device.Description.Kind is AcceleratorKind.Cpu or AcceleratorKind.IlgpuCpu;
         var shapes = Shapes(options, cpu);
         int repeats = options.Repeats > 0 ? options.Repeats : cpu ? 5 : 20;
         var bench = new KernelBenchmarks(device, repeats);

@@ -30,7 +30,7 @@ public sealed class EvalOptions
     [Option("batches", Default = 0, HelpText = "Evaluate only the first N batches (0: the whole split).")]
     public int Batches { get; set; }
 
-    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = "auto, cuda, opencl or cpu.")]
+    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
     public AcceleratorKind Accelerator { get; set; }
 }
 

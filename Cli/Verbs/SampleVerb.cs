@@ -34,7 +34,7 @@ public sealed class SampleOptions
     [Option("seed", Default = 1UL, HelpText = "Seed of the draws: the same seed gives the same text.")]
     public ulong Seed { get; set; }
 
-    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = "auto, cuda, opencl or cpu.")]
+    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
     public AcceleratorKind Accelerator { get; set; }
 }
 

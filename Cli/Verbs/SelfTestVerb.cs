@@ -8,7 +8,7 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("selftest", HelpText = "Check every kernel on an accelerator against its float64 reference.")]
 public sealed class SelfTestOptions
 {
-    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = "auto, cuda, opencl or cpu.")]
+    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
     public AcceleratorKind Accelerator { get; set; }
 
     [Option("seed", Default = 1234, HelpText = "Seed of the random inputs.")]
@@ -21,7 +21,7 @@ public static class SelfTestVerb
     {
         using var device = ComputeDevice.Open(options.Accelerator);
         output.WriteLine($"selftest on {DeviceCatalog.Describe(device.Description.Kind)}: {device.Description.Name} " +
-            $"(policy: {device.Kernels.Policy})");
+            (device.HasKernels ? $"(policy: {device.Kernels.Policy})" : "(host operations)"));
         var table = new MarkdownTable("kernel", "shape", "max abs error", "max rel error", "result");
         int failures = 0;
         foreach (var check in new KernelChecks(device, options.Seed).All())

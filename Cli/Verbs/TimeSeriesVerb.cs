@@ -35,7 +35,7 @@ public sealed class TimeSeriesOptions
     [Option("seed", Default = 1UL, HelpText = "Seed of the initialisation.")]
     public ulong Seed { get; set; }
 
-    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = "auto, cuda, opencl or cpu.")]
+    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
     public AcceleratorKind Accelerator { get; set; }
 
     [Option("plot-dir", HelpText = "Write the lesson's figures (PNG) here.")]

@@ -73,7 +73,7 @@ public sealed class TrainOptions
     [Option("seed", HelpText = "Seed of the initialisation, dropout masks and the final sample (default 1).")]
     public ulong? Seed { get; set; }
 
-    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = "auto, cuda, opencl or cpu.")]
+    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
     public AcceleratorKind Accelerator { get; set; }
 
     [Option("checkpoint-dir", HelpText = "Where latest/best/resume.safetensors go (default checkpoints/<corpus>-<cell>-<hidden>x<layers>; with --resume, that directory).")]

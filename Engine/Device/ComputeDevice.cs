@@ -3,6 +3,7 @@ using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using IlgpuLstm.Engine.Ops;
+using IlgpuLstm.Engine.Ops.Host;
 using IlgpuLstm.Kernels;
 
 namespace IlgpuLstm.Engine.Device;
@@ -10,35 +11,55 @@ namespace IlgpuLstm.Engine.Device;
 /// <summary>
 /// The one owner of an ILGPU context, its accelerator, the loaded kernels and the operations
 /// built on them. Everything allocated through <see cref="Allocate{T}"/> must be disposed by its
-/// owner before this is; disposal runs accelerator, then context.
+/// owner before this is; disposal runs operations, accelerator, then context.
+/// <para>
+/// The fast CPU path (<see cref="AcceleratorKind.Cpu"/>) keeps its buffers in the memory of
+/// ILGPU's CPU accelerator too, so layers and models see one kind of view everywhere, but runs
+/// <see cref="HostOps"/> over them and loads no kernel.
+/// </para>
 /// </summary>
 public sealed class ComputeDevice : IDisposable
 {
     private readonly Context context;
-    private readonly IlgpuOps ops;
+    private readonly KernelSet? kernels;
+    private readonly IOps ops;
 
-    private ComputeDevice(Context context, Accelerator accelerator, LaunchPolicy? policy)
+    private ComputeDevice(Context context, Accelerator accelerator, AcceleratorKind kind, LaunchPolicy? policy)
     {
         this.context = context;
         Accelerator = accelerator;
-        Description = DeviceDescription.From(accelerator.Device);
-        Kernels = new KernelSet(accelerator, policy ?? LaunchPolicy.For(accelerator));
-        ops = new IlgpuOps(this);
+        if (kind == AcceleratorKind.Cpu)
+        {
+            var host = new HostOps(WorkerPool.DefaultThreads());
+            ops = host;
+            Description = DeviceDescription.Host(accelerator.Device, host.Pool.Threads);
+        }
+        else
+        {
+            Description = DeviceDescription.From(accelerator.Device);
+            kernels = new KernelSet(accelerator, policy ?? LaunchPolicy.For(accelerator));
+            ops = new IlgpuOps(this);
+        }
     }
 
     public Accelerator Accelerator { get; }
     public DeviceDescription Description { get; }
-    public KernelSet Kernels { get; }
+
+    /// <summary>The loaded kernels; the fast CPU path has none.</summary>
+    public KernelSet Kernels => kernels ?? throw new InvalidOperationException(
+        "the cpu accelerator runs host code, not ILGPU kernels (use ilgpu-cpu for those)");
+
+    public bool HasKernels => kernels != null;
     public IOps Ops => ops;
 
-    /// <summary>Opens the requested accelerator and loads every kernel on it.</summary>
+    /// <summary>Opens the requested accelerator and loads every kernel on it (none for the host path).</summary>
     public static ComputeDevice Open(AcceleratorKind kind, LaunchPolicy? policy = null)
     {
         var context = DeviceCatalog.CreateContext();
         try
         {
-            var accelerator = DeviceCatalog.Select(context, kind).CreateAccelerator(context);
-            return new ComputeDevice(context, accelerator, policy);
+            var (device, resolved) = DeviceCatalog.Select(context, kind);
+            return new ComputeDevice(context, device.CreateAccelerator(context), resolved, policy);
         }
         catch
         {
@@ -58,7 +79,7 @@ public sealed class ComputeDevice : IDisposable
         {
             var accelerator = context.GetCPUDevice(0).CreateAccelerator(context);
             var policy = LaunchPolicy.For(accelerator);
-            return new ComputeDevice(context, accelerator, adjust?.Invoke(policy) ?? policy);
+            return new ComputeDevice(context, accelerator, AcceleratorKind.IlgpuCpu, adjust?.Invoke(policy) ?? policy);
         }
         catch
         {
@@ -99,7 +120,7 @@ public sealed class ComputeDevice : IDisposable
 
     public void Dispose()
     {
-        ops.Dispose();
+        ((IDisposable)ops).Dispose();
         Accelerator.Dispose();
         context.Dispose();
     }

@@ -26,24 +26,35 @@ public static class DeviceCatalog
     public static IReadOnlyList<DeviceDescription> List(Context context) =>
         context.Devices.Select(DeviceDescription.From).ToList();
 
-    /// <summary>The device a request maps to: the first of that kind, or for Auto CUDA, then OpenCL, then CPU.</summary>
-    public static ILGPU.Runtime.Device Select(Context context, AcceleratorKind kind)
+    /// <summary>
+    /// The device a request maps to and the kind it runs as: the first device of that kind, or for
+    /// Auto a CUDA GPU, then an OpenCL GPU, then the fast CPU path. An OpenCL device that is itself
+    /// a CPU (pocl) is never chosen by Auto: the host path is faster there.
+    /// The fast CPU path runs on ILGPU's CPU device (for its memory).
+    /// </summary>
+    public static (ILGPU.Runtime.Device Device, AcceleratorKind Kind) Select(Context context, AcceleratorKind kind)
     {
         // The builder silently falls back to the CPU when a kind is missing, so check the type.
-        ILGPU.Runtime.Device? First(AcceleratorKind k) =>
-            context.Devices.FirstOrDefault(d => DeviceDescription.KindOf(d.AcceleratorType) == k);
+        ILGPU.Runtime.Device? First(AcceleratorKind k, bool gpuOnly = false) =>
+            context.Devices.FirstOrDefault(d => DeviceDescription.KindOf(d.AcceleratorType) == k &&
+                (!gpuOnly || !DeviceDescription.IsCpuDevice(d)));
+        var cpu = First(AcceleratorKind.IlgpuCpu) ?? throw new EngineException("no accelerator found, not even the CPU one");
         if (kind == AcceleratorKind.Auto)
-            return First(AcceleratorKind.Cuda) ?? First(AcceleratorKind.OpenCL) ?? First(AcceleratorKind.Cpu)
-                ?? throw new EngineException("no accelerator found, not even the CPU one");
-        return First(kind) ?? throw new EngineException(
-            $"no {Describe(kind)} accelerator found (run 'ilgpu-lstm devices' to see what is available)");
+        {
+            var gpu = First(AcceleratorKind.Cuda) ?? First(AcceleratorKind.OpenCL, gpuOnly: true);
+            return gpu != null ? (gpu, DeviceDescription.KindOf(gpu.AcceleratorType)) : (cpu, AcceleratorKind.Cpu);
+        }
+        if (kind == AcceleratorKind.Cpu) return (cpu, kind);
+        return (First(kind) ?? throw new EngineException(
+            $"no {Describe(kind)} accelerator found (run 'ilgpu-lstm devices' to see what is available)"), kind);
     }
 
     public static string Describe(AcceleratorKind kind) => kind switch
     {
         AcceleratorKind.Cuda => "CUDA",
         AcceleratorKind.OpenCL => "OpenCL",
-        AcceleratorKind.Cpu => "CPU",
+        AcceleratorKind.Cpu => "CPU (host code)",
+        AcceleratorKind.IlgpuCpu => "ILGPU CPU accelerator",
         _ => "auto",
     };
 }

@@ -1,6 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Ops.Host;
 using IlgpuLstm.Kernels;
 
 namespace IlgpuLstm.Engine.Ops;
@@ -17,6 +18,8 @@ public sealed class IlgpuOps : IOps, IDisposable
     private readonly MemoryBuffer1D<float, Stride1D.Dense> partials;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> empty;
     private readonly float[] readBack = new float[1];
+    private readonly WorkerPool? hostThreads;
+    private readonly HostGemm? hostGemm;
 
     public IlgpuOps(ComputeDevice device)
     {
@@ -24,6 +27,11 @@ public sealed class IlgpuOps : IOps, IDisposable
         k = device.Kernels;
         partials = device.Allocate<float>(k.Policy.ReductionPartials, "reduction partial sums");
         empty = device.Allocate<float>(1, "placeholder bias");
+        if (device.Accelerator.AcceleratorType == AcceleratorType.CPU)
+        {
+            hostThreads = new WorkerPool(WorkerPool.DefaultThreads());
+            hostGemm = new HostGemm(hostThreads, new HostScratch());
+        }
     }
 
     public void Gemm(bool transA, bool transB, int m, int n, int k_, float alpha, ArrayView<float> a, int lda,
@@ -36,11 +44,15 @@ public sealed class IlgpuOps : IOps, IDisposable
         var chosen = version ?? k.Policy.Gemm;
         if (chosen == GemmVersion.HostVector)
         {
-            if (device.Accelerator.AcceleratorType != AcceleratorType.CPU)
+            if (hostGemm is null)
                 throw new InvalidOperationException("the HostVector GEMM needs the CPU accelerator's host memory");
             // CPU launches are synchronous; this keeps it so if ILGPU ever queues them.
             device.Accelerator.DefaultStream.Synchronize();
-            HostGemm.Run(a, b, c, bias, args);
+            unsafe
+            {
+                hostGemm.Run(HostMemory.Address(a), HostMemory.Address(b), HostMemory.Address(c),
+                    bias is { } bv ? HostMemory.Address(bv) : null, args);
+            }
         }
         else if (chosen is GemmVersion.Tiled or GemmVersion.TiledBlocked)
         {
@@ -153,6 +165,7 @@ public sealed class IlgpuOps : IOps, IDisposable
 
     public void Dispose()
     {
+        hostThreads?.Dispose();
         empty.Dispose();
         partials.Dispose();
     }

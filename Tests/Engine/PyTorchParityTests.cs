@@ -32,7 +32,7 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
     {
         using var own = gemm == device.Kernels.Policy.Gemm ? null
             : gemm == GemmVersion.TiledBlocked ? ComputeDevice.OpenCpu(new ILGPU.Runtime.CPU.CPUDevice(4, 4, 1), p => p with { Gemm = gemm, GroupSize = 16 })
-            : ComputeDevice.Open(AcceleratorKind.Cpu, LaunchPolicy.For(device.Accelerator) with { Gemm = gemm });
+            : ComputeDevice.Open(AcceleratorKind.IlgpuCpu, LaunchPolicy.For(device.Accelerator) with { Gemm = gemm });
         var dev = own ?? device;
         // The init file is a PyTorch export: PyTorch's names plus a 'vocab' entry, nothing of ours.
         var start = ModelCheckpoint.Load(FixturePath.Of("char_lstm_init.safetensors"));

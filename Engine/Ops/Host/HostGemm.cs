@@ -1,0 +1,225 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using IlgpuLstm.Kernels;
+
+namespace IlgpuLstm.Engine.Ops.Host;
+
+/// <summary>
+/// GEMM (the <see cref="GemmArgs"/> contract: C = alpha op(A) op(B) + beta C + bias[n]) on host
+/// memory, in the BLIS manner: a register-blocked micro-kernel keeps an <see cref="Mr"/> x NR
+/// block of C in registers (NR = two SIMD registers: 32 floats with AVX-512, 16 with AVX2) and
+/// streams K in blocks of <see cref="Kc"/>, so one operand's panel stays in L1/L2.
+/// <para>
+/// The micro-kernel reads one operand ("rows") by broadcasting single elements, which works for
+/// any strides, and the other ("columns") as vectors, which needs its N contiguous. So op(B) = B
+/// is read in place (only a ragged last panel is copied), and a transposed operand is repacked:
+/// for A·Bᵀ the smaller of A and B is transposed, computing Cᵀ = B·Aᵀ when A is the smaller
+/// (the per-time-step h·W_hhᵀ packs the 32 x H state, not the 4H x H weights).
+/// </para>
+/// <para>
+/// Work is split into tiles of C chosen from the shape alone; each element of C is computed by
+/// one tile in a fixed K order, so results are the same bit for bit whatever the thread count.
+/// </para>
+/// </summary>
+public sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
+{
+    /// <summary>Rows of C per micro-kernel call.</summary>
+    public const int Mr = 6;
+    /// <summary>K per pass over C: a 256 x NR panel of the column operand is 16-32 KB, L1-sized.</summary>
+    public const int Kc = 256;
+
+    /// <summary>True where the wide (AVX-512) micro-kernel runs.</summary>
+    public static bool WideVectors => Vector512.IsHardwareAccelerated;
+
+    /// <summary>Columns of C per micro-kernel call.</summary>
+    public static int Nr => 2 * (WideVectors ? Wide.Count : Narrow.Count);
+
+    public void Run(float* a, float* b, float* c, float* bias, GemmArgs g)
+    {
+        if (g.M == 0 || g.N == 0) return;
+        var plan = new Plan { Alpha = g.Alpha, Beta = g.Beta, Bias = bias, K = g.K };
+        int nr = Nr;
+        bool transA = g.TransA != 0, transB = g.TransB != 0;
+        if (transB && !transA && (long)g.M < g.N)
+        {
+            // Cᵀ (N x M) = B · Aᵀ: rows from B in place, columns from A transposed.
+            plan.Rows = b; plan.RowStride = g.Ldb; plan.KStride = 1; plan.M = g.N;
+            plan.N = g.M;
+            plan.Cols = Transpose(a, g.M, g.K, g.Lda, nr, out plan.ColLd);
+            plan.C = c; plan.CRow = 1; plan.CCol = g.Ldc; plan.BiasOnRows = true;
+        }
+        else
+        {
+            plan.Rows = a; plan.RowStride = transA ? 1 : g.Lda; plan.KStride = transA ? g.Lda : 1; plan.M = g.M;
+            plan.N = g.N;
+            if (transB) plan.Cols = Transpose(b, g.N, g.K, g.Ldb, nr, out plan.ColLd);
+            else
+            {
+                plan.Cols = b; plan.ColLd = g.Ldb;
+                int ragged = g.N % nr;
+                if (ragged != 0)
+                {
+                    // The last panel would read past N: copy it, zero-padded, to the tail buffer.
+                    plan.Tail = scratch.Tail((long)g.K * nr);
+                    for (int k = 0; k < g.K; k++)
+                    {
+                        float* from = b + (nint)k * g.Ldb + (g.N - ragged);
+                        float* to = plan.Tail + (nint)k * nr;
+                        for (int j = 0; j < nr; j++) to[j] = j < ragged ? from[j] : 0f;
+                    }
+                }
+            }
+            plan.C = c; plan.CRow = g.Ldc; plan.CCol = 1;
+        }
+        Tile(ref plan, nr);
+        int passes = Math.Max(1, (g.K + Kc - 1) / Kc);
+        for (int pass = 0; pass < passes; pass++)
+        {
+            plan.K0 = pass * Kc;
+            plan.KLength = Math.Min(Kc, g.K - plan.K0);
+            pool.Run(&RunTile, (nint)(&plan), plan.RowTiles * plan.ColTiles);
+        }
+    }
+
+    /// <summary>
+    /// Copies op = Xᵀ of X (rows x k, leading dimension ld) into scratch as k x pad(rows), the
+    /// column operand's layout. 8 x 8 blocks keep both sides within a few cache lines.
+    /// </summary>
+    private float* Transpose(float* x, int rows, int k, nint ld, int nr, out nint padded)
+    {
+        int width = (rows + nr - 1) / nr * nr;
+        padded = width;
+        float* to = scratch.Packed((long)k * width);
+        const int block = 8;
+        for (int r0 = 0; r0 < width; r0 += block)
+            for (int k0 = 0; k0 < k; k0 += block)
+                for (int r = r0; r < Math.Min(r0 + block, width); r++)
+                    for (int kk = k0; kk < Math.Min(k0 + block, k); kk++)
+                        to[(nint)kk * width + r] = r < rows ? x[(nint)r * ld + kk] : 0f;
+        return to;
+    }
+
+    /// <summary>
+    /// Tiles of C: up to 96 rows by 4 panels, shrunk until there are enough tiles to share out
+    /// (from the shape alone, never the thread count, so results do not depend on it).
+    /// </summary>
+    private static void Tile(ref Plan p, int nr)
+    {
+        int panels = (p.N + nr - 1) / nr;
+        int rowBlocks = (p.M + Mr - 1) / Mr;
+        int mc = 16, nc = 4; // in micro-kernel blocks
+        int Tiles() => ((rowBlocks + mc - 1) / mc) * ((panels + nc - 1) / nc);
+        while (Tiles() < 8 && (mc > 1 || nc > 1))
+        {
+            if (nc > 1 && (nc >= mc || mc == 1)) nc /= 2;
+            else mc /= 2;
+        }
+        p.TileRows = mc * Mr;
+        p.TilePanels = nc;
+        p.RowTiles = (rowBlocks + mc - 1) / mc;
+        p.ColTiles = (panels + nc - 1) / nc;
+    }
+
+    private static void RunTile(nint planAddress, int tile)
+    {
+        ref Plan p = ref Unsafe.AsRef<Plan>((void*)planAddress);
+        if (WideVectors) RunTile<Wide>(ref p, tile);
+        else RunTile<Narrow>(ref p, tile);
+    }
+
+    private static void RunTile<V>(ref Plan p, int tile) where V : struct, ISimd<V>
+    {
+        int nr = 2 * V.Count;
+        float* acc = stackalloc float[Mr * 2 * 16];
+        int rowStart = tile / p.ColTiles * p.TileRows;
+        int panelStart = tile % p.ColTiles * p.TilePanels;
+        int rowEnd = Math.Min(p.M, rowStart + p.TileRows);
+        int colEnd = Math.Min(p.N, (panelStart + p.TilePanels) * nr);
+        bool first = p.K0 == 0;
+        for (int n0 = panelStart * nr; n0 < colEnd; n0 += nr)
+        {
+            int width = Math.Min(nr, p.N - n0);
+            float* cols;
+            nint ld;
+            if (width < nr && p.Tail != null) { cols = p.Tail + (nint)p.K0 * nr; ld = nr; }
+            else { cols = p.Cols + (nint)p.K0 * p.ColLd + n0; ld = p.ColLd; }
+            for (int m0 = rowStart; m0 < rowEnd; m0 += Mr)
+            {
+                int height = Math.Min(Mr, rowEnd - m0);
+                float* rows = p.Rows + (nint)m0 * p.RowStride + (nint)p.K0 * p.KStride;
+                Micro<V>(rows, p.RowStride, p.KStride, height, cols, ld, p.KLength, acc);
+                Store(ref p, acc, nr, m0, n0, height, width, first);
+            }
+        }
+    }
+
+    /// <summary>acc[r, 0..2V) = Σ_k rows[r, k] · cols[k, 0..2V) for r &lt; height (rows past it repeat the last).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro<V>(float* rows, nint rowStride, nint kStride, int height, float* cols, nint ld, int kc,
+        float* acc) where V : struct, ISimd<V>
+    {
+        float* r0 = rows;
+        float* r1 = rows + Math.Min(1, height - 1) * rowStride;
+        float* r2 = rows + Math.Min(2, height - 1) * rowStride;
+        float* r3 = rows + Math.Min(3, height - 1) * rowStride;
+        float* r4 = rows + Math.Min(4, height - 1) * rowStride;
+        float* r5 = rows + Math.Min(5, height - 1) * rowStride;
+        V c00 = V.Zero, c01 = V.Zero, c10 = V.Zero, c11 = V.Zero, c20 = V.Zero, c21 = V.Zero;
+        V c30 = V.Zero, c31 = V.Zero, c40 = V.Zero, c41 = V.Zero, c50 = V.Zero, c51 = V.Zero;
+        int w = V.Count;
+        for (int k = 0; k < kc; k++)
+        {
+            V b0 = V.Load(cols), b1 = V.Load(cols + w);
+            cols += ld;
+            V a = V.Broadcast(*r0); c00 = V.Fma(a, b0, c00); c01 = V.Fma(a, b1, c01);
+            a = V.Broadcast(*r1); c10 = V.Fma(a, b0, c10); c11 = V.Fma(a, b1, c11);
+            a = V.Broadcast(*r2); c20 = V.Fma(a, b0, c20); c21 = V.Fma(a, b1, c21);
+            a = V.Broadcast(*r3); c30 = V.Fma(a, b0, c30); c31 = V.Fma(a, b1, c31);
+            a = V.Broadcast(*r4); c40 = V.Fma(a, b0, c40); c41 = V.Fma(a, b1, c41);
+            a = V.Broadcast(*r5); c50 = V.Fma(a, b0, c50); c51 = V.Fma(a, b1, c51);
+            r0 += kStride; r1 += kStride; r2 += kStride; r3 += kStride; r4 += kStride; r5 += kStride;
+        }
+        int nr = 2 * w;
+        V.Store(c00, acc); V.Store(c01, acc + w);
+        V.Store(c10, acc + nr); V.Store(c11, acc + nr + w);
+        V.Store(c20, acc + 2 * nr); V.Store(c21, acc + 2 * nr + w);
+        V.Store(c30, acc + 3 * nr); V.Store(c31, acc + 3 * nr + w);
+        V.Store(c40, acc + 4 * nr); V.Store(c41, acc + 4 * nr + w);
+        V.Store(c50, acc + 5 * nr); V.Store(c51, acc + 5 * nr + w);
+    }
+
+    /// <summary>The first K pass applies alpha, beta and the bias; later passes add alpha·acc.</summary>
+    private static void Store(ref Plan p, float* acc, int nr, int m0, int n0, int height, int width, bool first)
+    {
+        for (int r = 0; r < height; r++)
+        {
+            float* row = p.C + (nint)(m0 + r) * p.CRow + (nint)n0 * p.CCol;
+            float* a = acc + r * nr;
+            float rowBias = p.Bias != null && p.BiasOnRows ? p.Bias[m0 + r] : 0f;
+            for (int j = 0; j < width; j++)
+            {
+                float* target = row + j * p.CCol;
+                float value = p.Alpha * a[j];
+                if (first)
+                {
+                    if (p.Beta != 0f) value += p.Beta * *target;
+                    if (p.Bias != null) value += p.BiasOnRows ? rowBias : p.Bias[n0 + j];
+                }
+                else value += *target;
+                *target = value;
+            }
+        }
+    }
+
+    /// <summary>One call's operands, on the caller's stack while the pool runs its tiles.</summary>
+    private struct Plan
+    {
+        public float* Rows; public nint RowStride, KStride;
+        public float* Cols, Tail; public nint ColLd;
+        public float* C; public nint CRow, CCol;
+        public float* Bias; public bool BiasOnRows;
+        public float Alpha, Beta;
+        public int M, N, K, K0, KLength;
+        public int TileRows, TilePanels, RowTiles, ColTiles;
+    }
+}

@@ -1,0 +1,361 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using ILGPU;
+using IlgpuLstm.Kernels;
+using static IlgpuLstm.Engine.Ops.Host.HostMemory;
+
+namespace IlgpuLstm.Engine.Ops.Host;
+
+/// <summary>
+/// <see cref="IOps"/> as vectorized host code over the CPU accelerator's (host) memory: the fast
+/// CPU path. ILGPU's CPU accelerator runs every kernel thread as an OS thread meeting at barriers
+/// (shared/ILGPU-NOTES.md §1), a few hundred µs a launch; here each op is a SIMD loop or a
+/// <see cref="TensorPrimitives"/> call, split over the cores by <see cref="WorkerPool"/> in chunks
+/// chosen from the problem size only, so results are the same for any thread count. Each op
+/// follows its kernel's contract (Kernels/); results agree with the kernels to float rounding.
+/// The cells and the per-time-step ops live in <see cref="HostCells"/>, the update rules in
+/// <see cref="HostOptimizers"/>.
+/// </summary>
+public sealed unsafe class HostOps : IOps, IDisposable
+{
+    /// <summary>Elements below which an element-wise op runs on the calling thread alone.</summary>
+    internal const int Grain = 16384;
+    /// <summary>Elements per partial sum of <see cref="Sum"/>: fixed, so the sum's order is.</summary>
+    private const int SumChunk = 8192;
+
+    private readonly HostScratch scratch = new();
+    private readonly HostGemm gemm;
+    private float[] partials = new float[64];
+
+    public HostOps(int threads)
+    {
+        Pool = new WorkerPool(threads);
+        gemm = new HostGemm(Pool, scratch);
+    }
+
+    public WorkerPool Pool { get; }
+
+    /// <summary>Chunks for <paramref name="work"/> units of <paramref name="grain"/> each, at most 64.</summary>
+    internal static int Chunks(long work, long grain) => (int)Math.Clamp((work + grain - 1) / grain, 1, 64);
+
+    /// <summary>[start, end) of chunk <paramref name="chunk"/> of <paramref name="chunks"/> over count items.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (int Start, int End) Range(int count, int chunks, int chunk) =>
+        ((int)((long)count * chunk / chunks), (int)((long)count * (chunk + 1) / chunks));
+
+    public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, ArrayView<float> a, int lda,
+        ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null,
+        GemmVersion? version = null)
+    {
+        // version names ILGPU kernels; the host has one GEMM.
+        if (m == 0 || n == 0) return;
+        gemm.Run(Address(a), Address(b), Address(c), bias is { } bv ? Address(bv) : null,
+            new GemmArgs(m, n, k, transA, transB, lda, ldb, ldc, alpha, beta, bias.HasValue));
+    }
+
+    public void OneHotForward(ArrayView<int> tokens, ArrayView<float> weight, ArrayView<float> bias,
+        ArrayView<float> output, int rows, int gateWidth, int vocab)
+    {
+        // Gathering a column of W (G x V) is strided; transposed, each output row is a contiguous add.
+        float* wt = scratch.Transposed((long)vocab * gateWidth);
+        float* w = Address(weight);
+        for (int j = 0; j < gateWidth; j++)
+            for (int v = 0; v < vocab; v++)
+                wt[(nint)v * gateWidth + j] = w[(nint)j * vocab + v];
+        var args = new OneHotArgs
+        {
+            Tokens = Address(tokens),
+            WeightT = wt,
+            Bias = Address(bias),
+            Out = Address(output),
+            Rows = rows,
+            G = gateWidth,
+            Vocab = vocab
+        };
+        args.Chunks = Chunks((long)rows * gateWidth, Grain);
+        Pool.Run(&OneHotForwardChunk, (nint)(&args), args.Chunks);
+    }
+
+    private static void OneHotForwardChunk(nint p, int chunk)
+    {
+        ref var a = ref Unsafe.AsRef<OneHotArgs>((void*)p);
+        var (start, end) = Range(a.Rows, a.Chunks, chunk);
+        var bias = new ReadOnlySpan<float>(a.Bias, a.G);
+        for (int r = start; r < end; r++)
+            TensorPrimitives.Add(new ReadOnlySpan<float>(a.WeightT + (nint)a.Tokens[r] * a.G, a.G), bias,
+                new Span<float>(a.Out + (nint)r * a.G, a.G));
+    }
+
+    public void OneHotBackward(ArrayView<int> tokens, ArrayView<float> dOutput, ArrayView<float> dWeight, int rows,
+        int gateWidth, int vocab)
+    {
+        // Each chunk owns a band of columns j: it sums dOut's rows into a transposed V x band
+        // buffer in row order, then adds that into dW, so no two threads touch one element.
+        var args = new OneHotArgs
+        {
+            Tokens = Address(tokens),
+            WeightT = scratch.Transposed((long)vocab * gateWidth),
+            Out = Address(dOutput),
+            DWeight = Address(dWeight),
+            Rows = rows,
+            G = gateWidth,
+            Vocab = vocab
+        };
+        args.Chunks = Math.Min(Chunks((long)rows * gateWidth, Grain), (gateWidth + 15) / 16);
+        Pool.Run(&OneHotBackwardChunk, (nint)(&args), args.Chunks);
+    }
+
+    private static void OneHotBackwardChunk(nint p, int chunk)
+    {
+        ref var a = ref Unsafe.AsRef<OneHotArgs>((void*)p);
+        var (j0, j1) = Range(a.G, a.Chunks, chunk);
+        int width = j1 - j0;
+        for (int v = 0; v < a.Vocab; v++) new Span<float>(a.WeightT + (nint)v * a.G + j0, width).Clear();
+        for (int r = 0; r < a.Rows; r++)
+        {
+            var sum = new Span<float>(a.WeightT + (nint)a.Tokens[r] * a.G + j0, width);
+            TensorPrimitives.Add(sum, new ReadOnlySpan<float>(a.Out + (nint)r * a.G + j0, width), sum);
+        }
+        for (int j = j0; j < j1; j++)
+            for (int v = 0; v < a.Vocab; v++)
+                a.DWeight[(nint)j * a.Vocab + v] += a.WeightT[(nint)v * a.G + j];
+    }
+
+    private struct OneHotArgs
+    {
+        public int* Tokens;
+        public float* WeightT, Bias, Out, DWeight;
+        public int Rows, G, Vocab, Chunks;
+    }
+
+    public void LstmForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c,
+        ArrayView<float> h, int batch, int hidden) =>
+        HostCells.LstmForward(Pool, Address(gx), Address(gh), Address(cPrev), Address(c), Address(h), batch, hidden);
+
+    public void LstmBackward(ArrayView<float> gates, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> dh,
+        ArrayView<float> dc, ArrayView<float> dGates, int batch, int hidden) =>
+        HostCells.LstmBackward(Pool, Address(gates), Address(cPrev), Address(c), Address(dh), Address(dc),
+            Address(dGates), batch, hidden);
+
+    public void GruForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> hPrev, ArrayView<float> h,
+        int batch, int hidden) =>
+        HostCells.GruForward(Pool, Address(gx), Address(gh), Address(hPrev), Address(h), batch, hidden);
+
+    public void GruBackward(ArrayView<float> gates, ArrayView<float> gh, ArrayView<float> hPrev, ArrayView<float> dh,
+        ArrayView<float> dGx, ArrayView<float> dGh, ArrayView<float> dhPrev, int batch, int hidden) =>
+        HostCells.GruBackward(Pool, Address(gates), Address(gh), Address(hPrev), Address(dh), Address(dGx),
+            Address(dGh), Address(dhPrev), batch, hidden);
+
+    public void RnnForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> h, int batch, int hidden) =>
+        HostCells.RnnForward(Pool, Address(gx), Address(gh), Address(h), batch, hidden);
+
+    public void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden) =>
+        HostCells.RnnBackward(Pool, Address(h), Address(dh), Address(dGates), batch, hidden);
+
+    public void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss,
+        ArrayView<float> dLogits, int rows, int vocab, float gradScale)
+    {
+        var args = new LossArgs
+        {
+            X = Address(logits),
+            Targets = Address(targets),
+            Loss = Address(rowLoss),
+            D = Address(dLogits),
+            Rows = rows,
+            Vocab = vocab,
+            Scale = gradScale
+        };
+        args.Chunks = Chunks((long)rows * vocab, Grain);
+        Pool.Run(&CrossEntropyChunk, (nint)(&args), args.Chunks);
+    }
+
+    private static void CrossEntropyChunk(nint p, int chunk)
+    {
+        ref var a = ref Unsafe.AsRef<LossArgs>((void*)p);
+        var (start, end) = Range(a.Rows, a.Chunks, chunk);
+        for (int r = start; r < end; r++)
+        {
+            var x = new ReadOnlySpan<float>(a.X + (nint)r * a.Vocab, a.Vocab);
+            var d = new Span<float>(a.D + (nint)r * a.Vocab, a.Vocab);
+            float max = TensorPrimitives.Max(x);
+            TensorPrimitives.Subtract(x, max, d);
+            TensorPrimitives.Exp(d, d);
+            float sum = TensorPrimitives.Sum(d);
+            int target = a.Targets[r];
+            a.Loss[r] = max + MathF.Log(sum) - x[target];
+            TensorPrimitives.Multiply(d, a.Scale / sum, d);
+            d[target] -= a.Scale;
+        }
+    }
+
+    public void MeanSquaredError(ArrayView<float> prediction, ArrayView<float> target, ArrayView<float> squaredError,
+        ArrayView<float> dPrediction, int count, float gradScale)
+    {
+        var diff = new Span<float>(Address(dPrediction), count);
+        TensorPrimitives.Subtract(new ReadOnlySpan<float>(Address(prediction), count),
+            new ReadOnlySpan<float>(Address(target), count), diff);
+        TensorPrimitives.Multiply(diff, diff, new Span<float>(Address(squaredError), count));
+        TensorPrimitives.Multiply(diff, 2f * gradScale, diff);
+    }
+
+    private struct LossArgs
+    {
+        public float* X, Loss, D;
+        public int* Targets;
+        public int Rows, Vocab, Chunks;
+        public float Scale;
+    }
+
+    public void Sum(ArrayView<float> values, int count, ArrayView<float> result, int slot, float scale, bool squared)
+    {
+        int chunks = Math.Max(1, (count + SumChunk - 1) / SumChunk);
+        if (partials.Length < chunks) partials = GC.AllocateArray<float>(chunks, pinned: true);
+        fixed (float* partial = partials)
+        {
+            var args = new SumArgs { Values = Address(values), Partials = partial, Count = count, Squared = squared };
+            Pool.Run(&SumChunkOf, (nint)(&args), chunks);
+            // Partial sums are added in chunk order: the result does not depend on who ran what.
+            float sum = 0f;
+            for (int i = 0; i < chunks; i++) sum += partial[i];
+            Address(result)[slot] = sum * scale;
+        }
+    }
+
+    private static void SumChunkOf(nint p, int chunk)
+    {
+        ref var a = ref Unsafe.AsRef<SumArgs>((void*)p);
+        int start = chunk * SumChunk;
+        var span = new ReadOnlySpan<float>(a.Values + start, Math.Min(SumChunk, a.Count - start));
+        a.Partials[chunk] = a.Squared ? TensorPrimitives.SumOfSquares(span) : TensorPrimitives.Sum(span);
+    }
+
+    private struct SumArgs
+    {
+        public float* Values, Partials;
+        public int Count;
+        public bool Squared;
+    }
+
+    public void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols)
+    {
+        var args = new ColumnArgs { Input = Address(input), Output = Address(output), Rows = rows, Cols = cols };
+        args.Chunks = Math.Min(Chunks((long)rows * cols, Grain), (cols + 15) / 16);
+        Pool.Run(&ColumnSumChunk, (nint)(&args), args.Chunks);
+    }
+
+    private static void ColumnSumChunk(nint p, int chunk)
+    {
+        ref var a = ref Unsafe.AsRef<ColumnArgs>((void*)p);
+        var (c0, c1) = Range(a.Cols, a.Chunks, chunk);
+        const int band = 256;
+        float* sum = stackalloc float[band];
+        for (int b0 = c0; b0 < c1; b0 += band)
+        {
+            int width = Math.Min(band, c1 - b0);
+            var acc = new Span<float>(sum, width);
+            acc.Clear();
+            for (int r = 0; r < a.Rows; r++)
+                TensorPrimitives.Add(acc, new ReadOnlySpan<float>(a.Input + (nint)r * a.Cols + b0, width), acc);
+            var target = new Span<float>(a.Output + b0, width);
+            TensorPrimitives.Add(target, acc, target);
+        }
+    }
+
+    private struct ColumnArgs
+    {
+        public float* Input, Output;
+        public int Rows, Cols, Chunks;
+    }
+
+    public void ClipCoefficient(ArrayView<float> scalars, int sumSqSlot, int normSlot, int coefSlot, float maxNorm)
+    {
+        float* s = Address(scalars);
+        float norm = MathF.Sqrt(s[sumSqSlot]);
+        s[normSlot] = norm;
+        float coef = maxNorm > 0f ? maxNorm / (norm + GradNorm.Epsilon) : 1f;
+        s[coefSlot] = coef < 1f ? coef : 1f;
+    }
+
+    public void Clamp(ArrayView<float> values, int count, float limit)
+    {
+        var span = new Span<float>(Address(values), count);
+        TensorPrimitives.Min(span, limit, span);
+        TensorPrimitives.Max(span, -limit, span);
+    }
+
+    public void Adam(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v,
+        ArrayView<float> scalars, int coefSlot, OptimizerArgs args, int count) =>
+        HostOptimizers.Run(Pool, HostOptimizers.Rule.Adam, Address(param), Address(grad), Address(m), Address(v),
+            Address(scalars)[coefSlot], args, count);
+
+    public void Sgd(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> momentum, ArrayView<float> scalars,
+        int coefSlot, OptimizerArgs args, int count) =>
+        HostOptimizers.Run(Pool, HostOptimizers.Rule.Sgd, Address(param), Address(grad), Address(momentum), null,
+            Address(scalars)[coefSlot], args, count);
+
+    public void RmsProp(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> square, ArrayView<float> scalars,
+        int coefSlot, OptimizerArgs args, int count) =>
+        HostOptimizers.Run(Pool, HostOptimizers.Rule.RmsProp, Address(param), Address(grad), Address(square), null,
+            Address(scalars)[coefSlot], args, count);
+
+    public void DropoutForward(ArrayView<float> input, ArrayView<float> output, ArrayView<float> mask, int count,
+        DropoutArgs args)
+    {
+        var a = new DropoutJob
+        {
+            Input = Address(input),
+            Output = Address(output),
+            Mask = Address(mask),
+            Count = count,
+            Args = args,
+            Chunks = Chunks(count, Grain / 4)
+        };
+        Pool.Run(&DropoutChunk, (nint)(&a), a.Chunks);
+    }
+
+    private static void DropoutChunk(nint p, int chunk)
+    {
+        ref var a = ref Unsafe.AsRef<DropoutJob>((void*)p);
+        var (start, end) = Range(a.Count, a.Chunks, chunk);
+        HostDropout.Mask(a.Args, start, end, a.Mask);
+        int n = end - start;
+        TensorPrimitives.Multiply(new ReadOnlySpan<float>(a.Input + start, n), new ReadOnlySpan<float>(a.Mask + start, n),
+            new Span<float>(a.Output + start, n));
+    }
+
+    private struct DropoutJob
+    {
+        public float* Input, Output, Mask;
+        public int Count, Chunks;
+        public DropoutArgs Args;
+    }
+
+    public void DropoutBackward(ArrayView<float> dOutput, ArrayView<float> mask, ArrayView<float> dInput, int count) =>
+        TensorPrimitives.Multiply(new ReadOnlySpan<float>(Address(dOutput), count),
+            new ReadOnlySpan<float>(Address(mask), count), new Span<float>(Address(dInput), count));
+
+    public void Fill(ArrayView<float> target, int count, float value) =>
+        new Span<float>(Address(target), count).Fill(value);
+
+    public void Copy(ArrayView<float> source, ArrayView<float> target) =>
+        new ReadOnlySpan<float>(Address(source), checked((int)source.Length))
+            .CopyTo(new Span<float>(Address(target), checked((int)target.Length)));
+
+    public void Transpose(ArrayView<float> source, ArrayView<float> target, int batch, int steps, int width,
+        bool toTimeMajor)
+    {
+        float* from = Address(source), to = Address(target);
+        for (int row = 0; row < batch * steps; row++)
+        {
+            int targetRow = toTimeMajor ? row % steps * batch + row / steps : row % batch * steps + row / batch;
+            new ReadOnlySpan<float>(from + (nint)row * width, width).CopyTo(new Span<float>(to + (nint)targetRow * width, width));
+        }
+    }
+
+    public void Download(ArrayView<float> source, float[] target) =>
+        new ReadOnlySpan<float>(Address(source), checked((int)source.Length)).CopyTo(target);
+
+    public float ReadScalar(ArrayView<float> values, int index) => Address(values)[index];
+
+    public void Dispose() => Pool.Dispose();
+}

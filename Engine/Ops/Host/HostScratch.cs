@@ -1,0 +1,22 @@
+namespace IlgpuLstm.Engine.Ops.Host;
+
+/// <summary>
+/// Pinned work buffers of the host operations (GEMM panels, transposed weights). They grow on
+/// first use to the largest size a shape needs and are then reused, so a training step allocates
+/// only in its first call. Not shared between threads that call operations at the same time.
+/// </summary>
+public sealed unsafe class HostScratch
+{
+    private float[] packed = [], tail = [], transposed = [];
+
+    public float* Packed(long length) => Get(ref packed, length);
+    public float* Tail(long length) => Get(ref tail, length);
+    public float* Transposed(long length) => Get(ref transposed, length);
+
+    private static float* Get(ref float[] buffer, long length)
+    {
+        if (buffer.Length < length)
+            buffer = GC.AllocateUninitializedArray<float>((int)Math.Max(length, 16), pinned: true);
+        return (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref buffer[0]);
+    }
+}

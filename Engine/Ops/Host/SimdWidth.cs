@@ -1,0 +1,50 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace IlgpuLstm.Engine.Ops.Host;
+
+/// <summary>
+/// A SIMD register width for code written once for both: <see cref="Wide"/> (Vector512, where the
+/// CPU has AVX-512) and <see cref="Narrow"/> (Vector256 otherwise). Implemented by structs, so
+/// the JIT compiles a separate, fully inlined copy of generic code for each.
+/// </summary>
+public interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
+{
+    static abstract int Count { get; }
+    static abstract unsafe TSelf Load(float* p);
+    static abstract unsafe void Store(TSelf v, float* p);
+    static abstract TSelf Broadcast(float value);
+    static abstract TSelf Zero { get; }
+    /// <summary>a * b + c, fused.</summary>
+    static abstract TSelf Fma(TSelf a, TSelf b, TSelf c);
+}
+
+public readonly struct Wide(Vector512<float> v) : ISimd<Wide>
+{
+    private readonly Vector512<float> v = v;
+    public static int Count => Vector512<float>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Wide Load(float* p) => new(Vector512.Load(p));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Store(Wide x, float* p) => x.v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Wide Broadcast(float value) => new(Vector512.Create(value));
+    public static Wide Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Wide Fma(Wide a, Wide b, Wide c) => new(Vector512.FusedMultiplyAdd(a.v, b.v, c.v));
+}
+
+public readonly struct Narrow(Vector256<float> v) : ISimd<Narrow>
+{
+    private readonly Vector256<float> v = v;
+    public static int Count => Vector256<float>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Narrow Load(float* p) => new(Vector256.Load(p));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Store(Narrow x, float* p) => x.v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Narrow Broadcast(float value) => new(Vector256.Create(value));
+    public static Narrow Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Narrow Fma(Narrow a, Narrow b, Narrow c) => new(Vector256.FusedMultiplyAdd(a.v, b.v, c.v));
+}
