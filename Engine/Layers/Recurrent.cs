@@ -154,25 +154,14 @@ public sealed class Recurrent : IDisposable
             ops.Copy(state.LayerH(l), buf.Hs.SubView(0, bh));
             if (Cell == CellKind.Lstm) ops.Copy(state.LayerC(l), buf.Cs.SubView(0, bh));
             Project(layerInput, l, buf.Gx, rows);
+            ops.Transpose(wHh, buf.WeightHhT, g, h, 1, toTimeMajor: true); // W_hh (G x H) -> W_hhᵀ (H x G)
             for (int t = 0; t < Steps; t++)
             {
-                var hPrev = buf.Hs.SubView(t * bh, bh);
-                var hNext = buf.Hs.SubView((t + 1) * bh, bh);
-                var gx = buf.Gx.SubView(t * bg, bg);
-                var gh = buf.Gh.SubView(t * bg, bg);
-                ops.Gemm(false, true, b, g, h, 1f, hPrev, h, wHh, h, 0f, gh, g, bHh);
-                switch (Cell)
-                {
-                    case CellKind.Lstm:
-                        ops.LstmForward(gx, gh, buf.Cs.SubView(t * bh, bh), buf.Cs.SubView((t + 1) * bh, bh), hNext, b, h);
-                        break;
-                    case CellKind.Gru:
-                        ops.GruForward(gx, gh, hPrev, hNext, b, h);
-                        break;
-                    default:
-                        ops.RnnForward(gx, gh, hNext, b, h);
-                        break;
-                }
+                bool lstm = Cell == CellKind.Lstm;
+                ops.RecurrentForwardStep(Cell, buf.Hs.SubView(t * bh, bh), buf.WeightHhT, bHh, buf.Gx.SubView(t * bg, bg),
+                    Cell == CellKind.Gru ? buf.Gh.SubView(t * bg, bg) : buf.Gh,
+                    lstm ? buf.Cs.SubView(t * bh, bh) : default, lstm ? buf.Cs.SubView((t + 1) * bh, bh) : default,
+                    buf.Hs.SubView((t + 1) * bh, bh), b, h);
             }
             ops.Copy(buf.Hs.SubView(Steps * bh, bh), state.LayerH(l));
             if (Cell == CellKind.Lstm) ops.Copy(buf.Cs.SubView(Steps * bh, bh), state.LayerC(l));

@@ -5,10 +5,14 @@ namespace IlgpuLstm.Engine.Layers;
 
 /// <summary>
 /// Activations and gradients of one recurrent layer for one (B, T), all time-major:
-/// gx/gh (T, B, G) pre-activations, then activations kept for backward; hs/cs (T+1, B, H) with the
-/// incoming state in slot 0; dHs (T, B, H) the gradient reaching each output; dGx/dGh (T, B, G)
-/// gate gradients (one buffer unless GRU, whose two differ); dropout mask and output when this
-/// layer's output is dropped before the next layer.
+/// gx (T, B, G) pre-activations, then the activated gates kept for backward, then (backward
+/// writes them in place, step by step) the gate gradients dGx; gh the recurrent pre-activations,
+/// (T, B, G) for GRU, whose backward reads them, one step's (B, G) for LSTM and RNN; hs/cs
+/// (T+1, B, H) with the incoming state in slot 0; dHs (T, B, H) the gradient reaching each
+/// output; dGh (T, B, G), GRU's own, the same buffer as dGx otherwise; W_hhᵀ (H, G) for the
+/// forward step; dropout mask and output when this layer's output is dropped before the next.
+/// Sharing gx with dGx and keeping one step of gh saves 3 x T·B·G floats per LSTM layer
+/// (630 MB at the lesson's shape).
 /// </summary>
 internal sealed class RecurrentLayerBuffers : IDisposable
 {
@@ -19,11 +23,12 @@ internal sealed class RecurrentLayerBuffers : IDisposable
         owned = new BufferGroup(device);
         long rows = (long)batch * steps, g = (long)cell.Gates() * hidden;
         Gx = owned.Allocate<float>(rows * g, "gate pre-activations");
-        Gh = owned.Allocate<float>(rows * g, "recurrent pre-activations");
+        Gh = owned.Allocate<float>((cell == CellKind.Gru ? rows : batch) * g, "recurrent pre-activations");
+        WeightHhT = owned.Allocate<float>(g * hidden, "transposed recurrent weights");
         Hs = owned.Allocate<float>((rows + batch) * hidden, "hidden states");
         Cs = cell == CellKind.Lstm ? owned.Allocate<float>((rows + batch) * hidden, "cell states") : default;
         DHs = owned.Allocate<float>(rows * hidden, "output gradients");
-        DGx = owned.Allocate<float>(rows * g, "gate gradients");
+        DGx = Gx;
         DGh = cell == CellKind.Gru ? owned.Allocate<float>(rows * g, "recurrent gate gradients") : DGx;
         Dc = cell == CellKind.Lstm ? owned.Allocate<float>((long)batch * hidden, "cell gradient") : default;
         Scratch = owned.Allocate<float>((long)batch * hidden, "discarded initial-state gradient");
@@ -36,6 +41,7 @@ internal sealed class RecurrentLayerBuffers : IDisposable
 
     public ArrayView<float> Gx { get; }
     public ArrayView<float> Gh { get; }
+    public ArrayView<float> WeightHhT { get; }
     public ArrayView<float> Hs { get; }
     public ArrayView<float> Cs { get; }
     public ArrayView<float> DHs { get; }

@@ -1,4 +1,5 @@
 using ILGPU;
+using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Kernels;
 
 namespace IlgpuLstm.Engine.Ops;
@@ -42,6 +43,19 @@ public interface IOps
 
     void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden);
 
+    /// <summary>
+    /// One forward time step of a recurrent layer: <c>gh = hPrev · W_hhᵀ + b_hh</c> (B x G), then
+    /// the cell, as <see cref="LstmForward"/>, <see cref="GruForward"/> or <see cref="RnnForward"/>
+    /// (gx in: x·W_ihᵀ + b_ih; out: the activated gates). The weights come transposed,
+    /// <paramref name="wHhT"/> = W_hhᵀ (H x G, made once per forward with <see cref="Transpose"/>),
+    /// so their rows run along the gates. Implementations fuse the two where they can: an output
+    /// block holds every gate of its hidden units, so the cell needs no second pass over gh.
+    /// gh is written (GRU backward reads its n block); cPrev and c are used by LSTM only.
+    /// </summary>
+    void RecurrentForwardStep(CellKind cell, ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh,
+        ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext,
+        int batch, int hidden);
+
     /// <summary>Per-row loss and dLogits = (softmax - onehot) * gradScale.</summary>
     void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss,
         ArrayView<float> dLogits, int rows, int vocab, float gradScale);
@@ -78,7 +92,10 @@ public interface IOps
 
     void Copy(ArrayView<float> source, ArrayView<float> target);
 
-    /// <summary>Reorders rows between batch-major (b*T+t) and time-major (t*B+b).</summary>
+    /// <summary>
+    /// Reorders rows between batch-major (b*T+t) and time-major (t*B+b). With width 1 this is the
+    /// transpose of a batch x steps matrix.
+    /// </summary>
     void Transpose(ArrayView<float> source, ArrayView<float> target, int batch, int steps, int width, bool toTimeMajor);
 
     /// <summary>Waits for the stream and copies a view to the host (sampling, checkpoints; never in a training step).</summary>

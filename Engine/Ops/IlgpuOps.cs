@@ -1,6 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Engine.Ops.Host;
 using IlgpuLstm.Kernels;
 
@@ -99,6 +100,21 @@ public sealed class IlgpuOps : IOps, IDisposable
 
     public void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden) =>
         k.RnnBackward(batch * hidden, h, dh, dGates);
+
+    /// <summary>The GEMM and the cell kernel, two launches (a fused kernel is the GPU step's next change).</summary>
+    public void RecurrentForwardStep(CellKind cell, ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh,
+        ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext,
+        int batch, int hidden)
+    {
+        int g = cell.Gates() * hidden;
+        Gemm(false, false, batch, g, hidden, 1f, hPrev, hidden, wHhT, g, 0f, gh, g, bHh);
+        switch (cell)
+        {
+            case CellKind.Lstm: LstmForward(gx, gh, cPrev, c, hNext, batch, hidden); break;
+            case CellKind.Gru: GruForward(gx, gh, hPrev, hNext, batch, hidden); break;
+            default: RnnForward(gx, gh, hNext, batch, hidden); break;
+        }
+    }
 
     public void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss,
         ArrayView<float> dLogits, int rows, int vocab, float gradScale) =>

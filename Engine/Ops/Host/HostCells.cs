@@ -67,17 +67,30 @@ public static unsafe class HostCells
 
     private static void LstmForwardRow(ref Job j, int b)
     {
-        int h = j.Hidden;
-        float* x = j.P0 + (nint)b * 4 * h, y = j.P1 + (nint)b * 4 * h;
-        float* cPrev = j.P2 + (nint)b * h, c = j.P3 + (nint)b * h, hOut = j.P4 + (nint)b * h;
-        TensorPrimitives.Add(S(x, 4 * h), S(y, 4 * h), S(x, 4 * h));
-        TensorPrimitives.Sigmoid(S(x, 2 * h), S(x, 2 * h));
-        TensorPrimitives.Tanh(S(x + 2 * h, h), S(x + 2 * h, h));
-        TensorPrimitives.Sigmoid(S(x + 3 * h, h), S(x + 3 * h, h));
-        TensorPrimitives.Multiply(S(x + h, h), S(cPrev, h), S(c, h));
-        TensorPrimitives.MultiplyAdd(S(x, h), S(x + 2 * h, h), S(c, h), S(c, h));
-        TensorPrimitives.Tanh(S(c, h), S(hOut, h));
-        TensorPrimitives.Multiply(S(hOut, h), S(x + 3 * h, h), S(hOut, h));
+        nint o = (nint)b * j.Hidden;
+        LstmForwardSpan(j.P0 + 4 * o, j.P1 + 4 * o, j.P2 + o, j.P3 + o, j.P4 + o, j.Hidden, 0, j.Hidden);
+    }
+
+    /// <summary>
+    /// Units [j0, j0 + n) of one batch row: gx and gh point at the row's 4H gates, cPrev, c and h
+    /// at its H units. The fused time step calls this on the unit block it has just multiplied.
+    /// </summary>
+    internal static void LstmForwardSpan(float* gx, float* gh, float* cPrev, float* c, float* h, int hidden, int j0,
+        int n)
+    {
+        float* i = gx + j0, f = i + hidden, g = f + hidden, o = g + hidden;
+        TensorPrimitives.Add(S(i, n), S(gh + j0, n), S(i, n));
+        TensorPrimitives.Add(S(f, n), S(gh + hidden + j0, n), S(f, n));
+        TensorPrimitives.Add(S(g, n), S(gh + 2 * hidden + j0, n), S(g, n));
+        TensorPrimitives.Add(S(o, n), S(gh + 3 * hidden + j0, n), S(o, n));
+        TensorPrimitives.Sigmoid(S(i, n), S(i, n));
+        TensorPrimitives.Sigmoid(S(f, n), S(f, n));
+        TensorPrimitives.Tanh(S(g, n), S(g, n));
+        TensorPrimitives.Sigmoid(S(o, n), S(o, n));
+        TensorPrimitives.Multiply(S(f, n), S(cPrev + j0, n), S(c + j0, n));
+        TensorPrimitives.MultiplyAdd(S(i, n), S(g, n), S(c + j0, n), S(c + j0, n));
+        TensorPrimitives.Tanh(S(c + j0, n), S(h + j0, n));
+        TensorPrimitives.Multiply(S(h + j0, n), S(o, n), S(h + j0, n));
     }
 
     private static void LstmBackwardRow(ref Job j, int b)
@@ -123,16 +136,23 @@ public static unsafe class HostCells
 
     private static void GruForwardRow(ref Job j, int b)
     {
-        int h = j.Hidden;
-        float* x = j.P0 + (nint)b * 3 * h, y = j.P1 + (nint)b * 3 * h;
-        float* hPrev = j.P2 + (nint)b * h, hOut = j.P3 + (nint)b * h;
-        TensorPrimitives.Add(S(x, 2 * h), S(y, 2 * h), S(x, 2 * h));
-        TensorPrimitives.Sigmoid(S(x, 2 * h), S(x, 2 * h));
+        nint o = (nint)b * j.Hidden;
+        GruForwardSpan(j.P0 + 3 * o, j.P1 + 3 * o, j.P2 + o, j.P3 + o, j.Hidden, 0, j.Hidden);
+    }
+
+    /// <summary>Units [j0, j0 + n) of one batch row (see <see cref="LstmForwardSpan"/>).</summary>
+    internal static void GruForwardSpan(float* gx, float* gh, float* hPrev, float* h, int hidden, int j0, int n)
+    {
+        float* r = gx + j0, z = r + hidden, nn = z + hidden;
+        TensorPrimitives.Add(S(r, n), S(gh + j0, n), S(r, n));
+        TensorPrimitives.Add(S(z, n), S(gh + hidden + j0, n), S(z, n));
+        TensorPrimitives.Sigmoid(S(r, n), S(r, n));
+        TensorPrimitives.Sigmoid(S(z, n), S(z, n));
         // n = tanh(gx_n + r * gh_n); h = (1 - z) n + z h_prev = n + z (h_prev - n)
-        TensorPrimitives.MultiplyAdd(S(x, h), S(y + 2 * h, h), S(x + 2 * h, h), S(x + 2 * h, h));
-        TensorPrimitives.Tanh(S(x + 2 * h, h), S(x + 2 * h, h));
-        TensorPrimitives.Subtract(S(hPrev, h), S(x + 2 * h, h), S(hOut, h));
-        TensorPrimitives.MultiplyAdd(S(x + h, h), S(hOut, h), S(x + 2 * h, h), S(hOut, h));
+        TensorPrimitives.MultiplyAdd(S(r, n), S(gh + 2 * hidden + j0, n), S(nn, n), S(nn, n));
+        TensorPrimitives.Tanh(S(nn, n), S(nn, n));
+        TensorPrimitives.Subtract(S(hPrev + j0, n), S(nn, n), S(h + j0, n));
+        TensorPrimitives.MultiplyAdd(S(z, n), S(h + j0, n), S(nn, n), S(h + j0, n));
     }
 
     private static void GruBackwardRow(ref Job j, int b)
@@ -168,10 +188,15 @@ public static unsafe class HostCells
 
     private static void RnnForwardRow(ref Job j, int b)
     {
-        int h = j.Hidden;
-        nint o = (nint)b * h;
-        TensorPrimitives.Add(S(j.P0 + o, h), S(j.P1 + o, h), S(j.P2 + o, h));
-        TensorPrimitives.Tanh(S(j.P2 + o, h), S(j.P2 + o, h));
+        nint o = (nint)b * j.Hidden;
+        RnnForwardSpan(j.P0 + o, j.P1 + o, j.P2 + o, 0, j.Hidden);
+    }
+
+    /// <summary>Units [j0, j0 + n) of one batch row (see <see cref="LstmForwardSpan"/>).</summary>
+    internal static void RnnForwardSpan(float* gx, float* gh, float* h, int j0, int n)
+    {
+        TensorPrimitives.Add(S(gx + j0, n), S(gh + j0, n), S(h + j0, n));
+        TensorPrimitives.Tanh(S(h + j0, n), S(h + j0, n));
     }
 
     private static void RnnBackwardRow(ref Job j, int b)

@@ -155,7 +155,7 @@ public sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
 
     /// <summary>acc[r, 0..2V) = Σ_k rows[r, k] · cols[k, 0..2V) for r &lt; height (rows past it repeat the last).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro<V>(float* rows, nint rowStride, nint kStride, int height, float* cols, nint ld, int kc,
+    internal static void Micro<V>(float* rows, nint rowStride, nint kStride, int height, float* cols, nint ld, int kc,
         float* acc) where V : struct, ISimd<V>
     {
         float* r0 = rows;

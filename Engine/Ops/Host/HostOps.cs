@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using ILGPU;
+using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Kernels;
 using static IlgpuLstm.Engine.Ops.Host.HostMemory;
 
@@ -151,6 +152,15 @@ public sealed unsafe class HostOps : IOps, IDisposable
 
     public void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden) =>
         HostCells.RnnBackward(Pool, Address(h), Address(dh), Address(dGates), batch, hidden);
+
+    public void RecurrentForwardStep(CellKind cell, ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh,
+        ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext,
+        int batch, int hidden)
+    {
+        bool lstm = cell == CellKind.Lstm;
+        HostRecurrentStep.Run(Pool, scratch, cell, Address(hPrev), Address(wHhT), Address(bHh), Address(gx), Address(gh),
+            lstm ? Address(cPrev) : null, lstm ? Address(c) : null, Address(hNext), batch, hidden);
+    }
 
     public void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss,
         ArrayView<float> dLogits, int rows, int vocab, float gradScale)
@@ -345,6 +355,18 @@ public sealed unsafe class HostOps : IOps, IDisposable
         bool toTimeMajor)
     {
         float* from = Address(source), to = Address(target);
+        if (width == 1)
+        {
+            // A matrix transpose (W_hh for the fused step): 8 x 8 blocks keep both sides in cache.
+            int rows = toTimeMajor ? batch : steps, cols = toTimeMajor ? steps : batch;
+            const int block = 8;
+            for (int r0 = 0; r0 < rows; r0 += block)
+                for (int c0 = 0; c0 < cols; c0 += block)
+                    for (int r = r0; r < Math.Min(r0 + block, rows); r++)
+                        for (int c = c0; c < Math.Min(c0 + block, cols); c++)
+                            to[(nint)c * rows + r] = from[(nint)r * cols + c];
+            return;
+        }
         for (int row = 0; row < batch * steps; row++)
         {
             int targetRow = toTimeMajor ? row % steps * batch + row / steps : row % batch * steps + row / batch;
