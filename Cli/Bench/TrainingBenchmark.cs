@@ -5,9 +5,12 @@ using IlgpuLstm.Engine.Training;
 
 namespace IlgpuLstm.Cli.Bench;
 
-/// <summary>One measured training configuration: time per step, throughput and device memory.</summary>
+/// <summary>
+/// One measured training configuration: time per step, throughput, device memory and the
+/// process's peak resident memory so far (what a CPU user pays, runtime included).
+/// </summary>
 public sealed record TrainingBenchResult(string Shape, string Cell, long Parameters, double MedianStepMs,
-    double TokensPerSecond, double DeviceMiB);
+    double TokensPerSecond, double DeviceMiB, double PeakRssMiB);
 
 /// <summary>
 /// Times whole training steps (upload, forward, loss, backward, clip, Adam) of the character
@@ -18,7 +21,7 @@ public static class TrainingBenchmark
     public static TrainingBenchResult Run(ComputeDevice device, BenchShape s, CellKind cell, int repeats)
     {
         long before = device.BytesAllocated;
-        var config = new ModelConfig(cell, s.Vocab, s.Hidden, s.Layers, 0.5f);
+        var config = new ModelConfig(cell, s.Vocab, s.Hidden, s.Layers, s.Dropout);
         using var model = new CharRnn(device, config);
         model.Initialize(1);
         model.Prepare(s.Batch, s.Steps);
@@ -39,7 +42,8 @@ public static class TrainingBenchmark
             optimizer.Step(model.Scalars, CharRnn.ClipSlot);
         }
         double ms = Timing.MedianMs(device, repeats, Step);
-        return new TrainingBenchResult($"B{s.Batch} T{s.Steps} {s.Hidden}x{s.Layers} V{s.Vocab}", cell.ModuleName(),
-            model.Layout.Count, ms, s.Batch * s.Steps / (ms / 1000), (device.BytesAllocated - before) / (1024.0 * 1024));
+        return new TrainingBenchResult($"B{s.Batch} T{s.Steps} {s.Hidden}x{s.Layers} V{s.Vocab} p{s.Dropout:0.##}", cell.ModuleName(),
+            model.Layout.Count, ms, s.Batch * s.Steps / (ms / 1000), (device.BytesAllocated - before) / (1024.0 * 1024),
+            PeakRss.MiB());
     }
 }

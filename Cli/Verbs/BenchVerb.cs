@@ -10,11 +10,32 @@ using IlgpuLstm.Kernels;
 
 namespace IlgpuLstm.Cli.Verbs;
 
-[Verb("bench", HelpText = "Benchmarks: 'bench kernels' times every kernel, 'bench train' whole training steps, at the lesson's and a small shape.")]
+[Verb("bench", HelpText = "Benchmarks: 'bench kernels' times every kernel, 'bench train' whole training steps, 'bench sample' characters per second, 'bench gemm' GEMM against the FMA peak.")]
 public sealed class BenchOptions
 {
-    [Value(0, MetaName = "what", Required = true, HelpText = "What to benchmark: kernels or train.")]
+    [Value(0, MetaName = "what", Required = true, HelpText = "What to benchmark: kernels, train, sample or gemm.")]
     public string What { get; set; } = "";
+
+    [Option("cell", HelpText = "train, sample: lstm, gru or rnn (train: all three unless given).")]
+    public CellKind? Cell { get; set; }
+
+    [Option("hidden-size", HelpText = "train, sample: hidden units per layer (instead of --shapes).")]
+    public int? HiddenSize { get; set; }
+
+    [Option("num-layers", HelpText = "train, sample: recurrent layers (default 2).")]
+    public int? NumLayers { get; set; }
+
+    [Option("batch-size", HelpText = "train: sequences per batch (default 32).")]
+    public int? BatchSize { get; set; }
+
+    [Option("seq-length", HelpText = "train: characters per sequence (default 50).")]
+    public int? SeqLength { get; set; }
+
+    [Option("dropout", HelpText = "train: dropout probability (default 0.5).")]
+    public float? Dropout { get; set; }
+
+    [Option("length", Default = 2000, HelpText = "sample: characters to generate.")]
+    public int Length { get; set; }
 
     [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
     public AcceleratorKind Accelerator { get; set; }
@@ -36,13 +57,57 @@ public static class BenchVerb
 {
     public static int Run(BenchOptions options, TextWriter output)
     {
-        if (options.What is not ("kernels" or "train"))
-            throw new EngineException($"unknown benchmark '{options.What}' (known: kernels, train)");
+        if (options.What is not ("kernels" or "train" or "sample" or "gemm"))
+            throw new EngineException($"unknown benchmark '{options.What}' (known: kernels, train, sample, gemm)");
         if (options.Repeats < 0)
             throw new EngineException("--repeats must be 0 (automatic) or positive");
         if (options.Ptx) return PtxReport(options, output);
-        return options.What == "train" ? TimeTraining(options, output) : Time(options, output);
+        return options.What switch
+        {
+            "train" => TimeTraining(options, output),
+            "sample" => TimeSampling(options, output),
+            "gemm" => GemmBenchmark.Run(options, output),
+            _ => Time(options, output),
+        };
     }
+
+    /// <summary>The shape given by flags, or null when none is given (then --shapes decides).</summary>
+    private static BenchShape? CustomShape(BenchOptions o)
+    {
+        if (o.HiddenSize is null && o.NumLayers is null && o.BatchSize is null && o.SeqLength is null && o.Dropout is null)
+            return null;
+        var shape = new BenchShape("custom", o.BatchSize ?? 32, o.SeqLength ?? 50, o.HiddenSize ?? 128, 83,
+            o.NumLayers ?? 2, o.Dropout ?? 0.5f);
+        shape.Validate();
+        return shape;
+    }
+
+    private static int TimeSampling(BenchOptions options, TextWriter output)
+    {
+        if (options.Length < 1) throw new EngineException($"--length must be positive, got {options.Length}");
+        using var device = ComputeDevice.Open(options.Accelerator);
+        var shape = CustomShape(options) ?? BenchShape.Small;
+        var cell = options.Cell ?? CellKind.Lstm;
+        var result = SamplingBenchmark.Run(device, shape, cell, options.Length);
+        if (options.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new { device = Header(device, 1), result }, JsonOptions));
+            return ExitCodes.Success;
+        }
+        output.WriteLine("# Sampling benchmark: " + Header(device, 1));
+        output.WriteLine();
+        var table = new MarkdownTable("model", "cell", "characters", "chars/s");
+        table.Add(result.Model, result.Cell, result.Characters.ToString(CultureInfo.InvariantCulture),
+            result.CharsPerSecond.ToString("N0", CultureInfo.InvariantCulture));
+        output.Write(table);
+        return ExitCodes.Success;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
 
     private static BenchShape[] Shapes(BenchOptions options, bool cpu) => options.Shapes switch
     {
@@ -62,22 +127,22 @@ public static class BenchVerb
         using var device = ComputeDevice.Open(options.Accelerator);
         bool cpu = device.Description.Kind is AcceleratorKind.Cpu or AcceleratorKind.IlgpuCpu;
         int repeats = options.Repeats > 0 ? options.Repeats : cpu ? 3 : 10;
-        var results = Shapes(options, cpu)
-            .SelectMany(s => new[] { CellKind.Lstm, CellKind.Gru, CellKind.Rnn }.Select(c => TrainingBenchmark.Run(device, s, c, repeats)))
-            .ToList();
+        var custom = CustomShape(options);
+        var shapes = custom != null ? [custom] : Shapes(options, cpu);
+        CellKind[] cells = options.Cell is { } one ? [one] : [CellKind.Lstm, CellKind.Gru, CellKind.Rnn];
+        var results = shapes.SelectMany(s => cells.Select(c => TrainingBenchmark.Run(device, s, c, repeats))).ToList();
         if (options.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new { device = Header(device, repeats), results },
-                new JsonSerializerOptions { WriteIndented = true }));
+            output.WriteLine(JsonSerializer.Serialize(new { device = Header(device, repeats), results }, JsonOptions));
             return ExitCodes.Success;
         }
         output.WriteLine("# Training-step benchmarks: " + Header(device, repeats));
         output.WriteLine();
-        var table = new MarkdownTable("shape", "cell", "parameters", "ms/step", "tokens/s", "device MiB");
+        var table = new MarkdownTable("shape", "cell", "parameters", "ms/step", "tokens/s", "device MiB", "peak RSS MiB");
         foreach (var r in results)
             table.Add(r.Shape, r.Cell, r.Parameters.ToString("N0", CultureInfo.InvariantCulture),
                 r.MedianStepMs.ToString("F1", CultureInfo.InvariantCulture), r.TokensPerSecond.ToString("N0", CultureInfo.InvariantCulture),
-                r.DeviceMiB.ToString("F1", CultureInfo.InvariantCulture));
+                r.DeviceMiB.ToString("F1", CultureInfo.InvariantCulture), r.PeakRssMiB.ToString("F0", CultureInfo.InvariantCulture));
         output.Write(table);
         return ExitCodes.Success;
     }
@@ -93,8 +158,7 @@ public static class BenchVerb
         string header = Header(device, repeats);
         if (options.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new { device = header, results },
-                new JsonSerializerOptions { WriteIndented = true }));
+            output.WriteLine(JsonSerializer.Serialize(new { device = header, results }, JsonOptions));
             return ExitCodes.Success;
         }
         output.WriteLine("# Kernel benchmarks: " + header);

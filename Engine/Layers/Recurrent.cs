@@ -22,6 +22,9 @@ public sealed class Recurrent : IDisposable
     private readonly IOps ops;
     private readonly LayerViews[] parameters;
     private readonly LayerViews[] gradients;
+    private readonly ParameterStore store;
+    /// <summary>The store version each layer's W_hhᵀ was made from; -1: not yet.</summary>
+    private long[] transposedVersion = [];
     private RecurrentLayerBuffers[] buffers = [];
     private BufferGroup? extras;
     private RecurrentState? defaultState;
@@ -38,6 +41,7 @@ public sealed class Recurrent : IDisposable
         ops = device.Ops;
         Cell = cell; InputSize = inputSize; HiddenSize = hiddenSize; NumLayers = numLayers; Dropout = dropout;
         // Views are resolved once here, so the step loops do no name lookups.
+        this.store = store;
         parameters = new LayerViews[numLayers];
         gradients = new LayerViews[numLayers];
         for (int l = 0; l < numLayers; l++)
@@ -100,6 +104,7 @@ public sealed class Recurrent : IDisposable
             if (inputGradient) inputGradientBatchFirst = extras.Allocate<float>(rows * InputSize, "batch-first input gradient");
         }
         buffers = new RecurrentLayerBuffers[NumLayers];
+        transposedVersion = Enumerable.Repeat(-1L, NumLayers).ToArray();
         for (int l = 0; l < NumLayers; l++)
             buffers[l] = new RecurrentLayerBuffers(device, Cell, batch, steps, HiddenSize,
                 dropped: l < NumLayers - 1 && Dropout > 0);
@@ -154,7 +159,11 @@ public sealed class Recurrent : IDisposable
             ops.Copy(state.LayerH(l), buf.Hs.SubView(0, bh));
             if (Cell == CellKind.Lstm) ops.Copy(state.LayerC(l), buf.Cs.SubView(0, bh));
             Project(layerInput, l, buf.Gx, rows);
-            ops.Transpose(wHh, buf.WeightHhT, g, h, 1, toTimeMajor: true); // W_hh (G x H) -> W_hhᵀ (H x G)
+            if (transposedVersion[l] != store.Version)
+            {
+                ops.Transpose(wHh, buf.WeightHhT, g, h, 1, toTimeMajor: true); // W_hh (G x H) -> W_hhᵀ (H x G)
+                transposedVersion[l] = store.Version;
+            }
             for (int t = 0; t < Steps; t++)
             {
                 bool lstm = Cell == CellKind.Lstm;

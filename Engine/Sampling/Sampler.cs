@@ -13,6 +13,9 @@ namespace IlgpuLstm.Engine.Sampling;
 /// </summary>
 public sealed class Sampler(CharRnn model, Vocabulary vocabulary)
 {
+    private readonly int[] order = new int[vocabulary.Count];
+    private readonly double[] weights = new double[vocabulary.Count];
+
     public string Sample(string prime, SamplingOptions options, Action<string> emit)
     {
         options.Validate(vocabulary.Count);
@@ -37,6 +40,7 @@ public sealed class Sampler(CharRnn model, Vocabulary vocabulary)
         return text.ToString();
     }
 
+    /// <summary>One character in, the next character's logits out: the per-character work, allocation-free.</summary>
     private void Step(int id, Layers.RecurrentState state, int[] input, float[] logits)
     {
         input[0] = id;
@@ -45,15 +49,28 @@ public sealed class Sampler(CharRnn model, Vocabulary vocabulary)
         model.Device.Ops.Download(model.Logits, logits);
     }
 
-    /// <summary>Softmax of logits/T over the top k (or all), renormalised, then one inverse-CDF draw.</summary>
-    public static int Draw(float[] logits, SamplingOptions options, ulong drawIndex)
+    /// <summary>
+    /// Softmax of logits/T over the top k (or all), renormalised, then one inverse-CDF draw.
+    /// Candidates are ordered by logit, ties by index; only the first k are ordered, in place.
+    /// </summary>
+    public int Draw(float[] logits, SamplingOptions options, ulong drawIndex)
     {
         int v = logits.Length;
-        var order = Enumerable.Range(0, v).OrderByDescending(i => logits[i]).ThenBy(i => i).ToArray();
+        int k = options.Argmax ? 1 : options.TopK ?? v;
+        for (int i = 0; i < v; i++) order[i] = i;
+        // Partial selection sort: k passes, each moving the best remaining candidate forward.
+        for (int j = 0; j < k; j++)
+        {
+            int best = j;
+            for (int i = j + 1; i < v; i++)
+            {
+                float a = logits[order[i]], b = logits[order[best]];
+                if (a > b || (a == b && order[i] < order[best])) best = i;
+            }
+            (order[j], order[best]) = (order[best], order[j]);
+        }
         if (options.Argmax) return order[0];
-        int k = options.TopK ?? v;
         double max = logits[order[0]] / options.Temperature;
-        var weights = new double[k];
         double total = 0;
         for (int j = 0; j < k; j++)
         {

@@ -56,7 +56,18 @@ public sealed class ParameterStore : IDisposable
         if (values.Length != Count)
             throw new ArgumentException($"expected {Count} parameter values, got {values.Length}", nameof(values));
         parameters.CopyFromCPU(values);
+        MarkChanged();
     }
+
+    /// <summary>
+    /// Counts writes to the parameters (uploads and optimizer steps), so that copies derived
+    /// from them (a layer's transposed W_hh) are remade only when they change: once per
+    /// training step, once per sampling run. Whoever writes the parameter buffer calls
+    /// <see cref="MarkChanged"/>.
+    /// </summary>
+    public long Version { get; private set; }
+
+    public void MarkChanged() => Version++;
 
     public float[] DownloadMoment(int which) => (which == 1 ? moment1 : moment2).GetAsArray1D();
 

@@ -20,6 +20,7 @@ public sealed class Optimizer(IOps ops, ParameterStore store, OptimizerSettings 
     public void Step(ArrayView<float> scalars, int clipSlot)
     {
         StepCount++;
+        store.MarkChanged();
         var s = settings;
         switch (s.Kind)
         {

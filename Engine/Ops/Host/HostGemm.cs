@@ -23,10 +23,10 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// </summary>
 public sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
 {
-    /// <summary>Rows of C per micro-kernel call.</summary>
-    public const int Mr = 6;
-    /// <summary>K per pass over C: a 256 x NR panel of the column operand is 16-32 KB, L1-sized.</summary>
-    public const int Kc = 256;
+    /// <summary>Rows of C per micro-kernel call: 8 x 2 accumulators, 16 of the 32 AVX-512 registers.</summary>
+    public const int Mr = 8;
+    /// <summary>K per pass over C: a 512 x NR panel of the column operand is 32-64 KB, from L2 (measured best).</summary>
+    public const int Kc = 512;
 
     /// <summary>True where the wide (AVX-512) micro-kernel runs.</summary>
     public static bool WideVectors => Vector512.IsHardwareAccelerated;
@@ -148,7 +148,8 @@ public sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
                 int height = Math.Min(Mr, rowEnd - m0);
                 float* rows = p.Rows + (nint)m0 * p.RowStride + (nint)p.K0 * p.KStride;
                 Micro<V>(rows, p.RowStride, p.KStride, height, cols, ld, p.KLength, acc);
-                Store(ref p, acc, nr, m0, n0, height, width, first);
+                if (p.CCol == 1 && width == nr) StoreRows<V>(ref p, acc, m0, n0, height, first);
+                else Store(ref p, acc, nr, m0, n0, height, width, first);
             }
         }
     }
@@ -164,20 +165,25 @@ public sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         float* r3 = rows + Math.Min(3, height - 1) * rowStride;
         float* r4 = rows + Math.Min(4, height - 1) * rowStride;
         float* r5 = rows + Math.Min(5, height - 1) * rowStride;
-        V c00 = V.Zero, c01 = V.Zero, c10 = V.Zero, c11 = V.Zero, c20 = V.Zero, c21 = V.Zero;
-        V c30 = V.Zero, c31 = V.Zero, c40 = V.Zero, c41 = V.Zero, c50 = V.Zero, c51 = V.Zero;
+        float* r6 = rows + Math.Min(6, height - 1) * rowStride;
+        float* r7 = rows + Math.Min(7, height - 1) * rowStride;
+        V c00 = V.Zero, c01 = V.Zero, c10 = V.Zero, c11 = V.Zero, c20 = V.Zero, c21 = V.Zero, c30 = V.Zero, c31 = V.Zero;
+        V c40 = V.Zero, c41 = V.Zero, c50 = V.Zero, c51 = V.Zero, c60 = V.Zero, c61 = V.Zero, c70 = V.Zero, c71 = V.Zero;
         int w = V.Count;
+        nint at = 0; // one running offset for all eight rows: one add per k, not eight
         for (int k = 0; k < kc; k++)
         {
             V b0 = V.Load(cols), b1 = V.Load(cols + w);
             cols += ld;
-            V a = V.Broadcast(*r0); c00 = V.Fma(a, b0, c00); c01 = V.Fma(a, b1, c01);
-            a = V.Broadcast(*r1); c10 = V.Fma(a, b0, c10); c11 = V.Fma(a, b1, c11);
-            a = V.Broadcast(*r2); c20 = V.Fma(a, b0, c20); c21 = V.Fma(a, b1, c21);
-            a = V.Broadcast(*r3); c30 = V.Fma(a, b0, c30); c31 = V.Fma(a, b1, c31);
-            a = V.Broadcast(*r4); c40 = V.Fma(a, b0, c40); c41 = V.Fma(a, b1, c41);
-            a = V.Broadcast(*r5); c50 = V.Fma(a, b0, c50); c51 = V.Fma(a, b1, c51);
-            r0 += kStride; r1 += kStride; r2 += kStride; r3 += kStride; r4 += kStride; r5 += kStride;
+            V a = V.Broadcast(r0[at]); c00 = V.Fma(a, b0, c00); c01 = V.Fma(a, b1, c01);
+            a = V.Broadcast(r1[at]); c10 = V.Fma(a, b0, c10); c11 = V.Fma(a, b1, c11);
+            a = V.Broadcast(r2[at]); c20 = V.Fma(a, b0, c20); c21 = V.Fma(a, b1, c21);
+            a = V.Broadcast(r3[at]); c30 = V.Fma(a, b0, c30); c31 = V.Fma(a, b1, c31);
+            a = V.Broadcast(r4[at]); c40 = V.Fma(a, b0, c40); c41 = V.Fma(a, b1, c41);
+            a = V.Broadcast(r5[at]); c50 = V.Fma(a, b0, c50); c51 = V.Fma(a, b1, c51);
+            a = V.Broadcast(r6[at]); c60 = V.Fma(a, b0, c60); c61 = V.Fma(a, b1, c61);
+            a = V.Broadcast(r7[at]); c70 = V.Fma(a, b0, c70); c71 = V.Fma(a, b1, c71);
+            at += kStride;
         }
         int nr = 2 * w;
         V.Store(c00, acc); V.Store(c01, acc + w);
@@ -186,6 +192,34 @@ public sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         V.Store(c30, acc + 3 * nr); V.Store(c31, acc + 3 * nr + w);
         V.Store(c40, acc + 4 * nr); V.Store(c41, acc + 4 * nr + w);
         V.Store(c50, acc + 5 * nr); V.Store(c51, acc + 5 * nr + w);
+        V.Store(c60, acc + 6 * nr); V.Store(c61, acc + 6 * nr + w);
+        V.Store(c70, acc + 7 * nr); V.Store(c71, acc + 7 * nr + w);
+    }
+
+    /// <summary><see cref="Store"/> for full-width blocks of row-major C, a vector at a time.</summary>
+    private static void StoreRows<V>(ref Plan p, float* acc, int m0, int n0, int height, bool first)
+        where V : struct, ISimd<V>
+    {
+        int w = V.Count;
+        var alpha = V.Broadcast(p.Alpha);
+        var beta = V.Broadcast(p.Beta);
+        for (int r = 0; r < height; r++)
+        {
+            float* row = p.C + (nint)(m0 + r) * p.CRow + n0;
+            for (int half = 0; half < 2; half++)
+            {
+                float* target = row + half * w;
+                var value = V.Multiply(V.Load(acc + r * 2 * w + half * w), alpha);
+                if (!first) value = V.Add(value, V.Load(target));
+                else
+                {
+                    if (p.Beta != 0f) value = V.Fma(V.Load(target), beta, value);
+                    if (p.Bias != null)
+                        value = V.Add(value, p.BiasOnRows ? V.Broadcast(p.Bias[m0 + r]) : V.Load(p.Bias + n0 + half * w));
+                }
+                V.Store(value, target);
+            }
+        }
     }
 
     /// <summary>The first K pass applies alpha, beta and the bias; later passes add alpha·acc.</summary>

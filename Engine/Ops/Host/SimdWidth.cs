@@ -17,6 +17,8 @@ public interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     static abstract TSelf Zero { get; }
     /// <summary>a * b + c, fused.</summary>
     static abstract TSelf Fma(TSelf a, TSelf b, TSelf c);
+    static abstract TSelf Add(TSelf a, TSelf b);
+    static abstract TSelf Multiply(TSelf a, TSelf b);
 }
 
 public readonly struct Wide(Vector512<float> v) : ISimd<Wide>
@@ -32,6 +34,10 @@ public readonly struct Wide(Vector512<float> v) : ISimd<Wide>
     public static Wide Zero => default;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Wide Fma(Wide a, Wide b, Wide c) => new(Vector512.FusedMultiplyAdd(a.v, b.v, c.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Wide Add(Wide a, Wide b) => new(a.v + b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Wide Multiply(Wide a, Wide b) => new(a.v * b.v);
 }
 
 public readonly struct Narrow(Vector256<float> v) : ISimd<Narrow>
@@ -47,4 +53,8 @@ public readonly struct Narrow(Vector256<float> v) : ISimd<Narrow>
     public static Narrow Zero => default;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Narrow Fma(Narrow a, Narrow b, Narrow c) => new(Vector256.FusedMultiplyAdd(a.v, b.v, c.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Narrow Add(Narrow a, Narrow b) => new(a.v + b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Narrow Multiply(Narrow a, Narrow b) => new(a.v * b.v);
 }
