@@ -1,6 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Kernels;
 using IlgpuLstm.References;
 
@@ -40,7 +41,8 @@ public sealed class KernelChecks
         device.Ops.Gemm(transA, transB, m, n, k, alpha, da.View, lda, db.View, ldb, beta, dc.View, ldc,
             bias ? dbias.View : null, version);
         // Float32 accumulation over K terms of size ~1: error grows with K.
-        return Compare($"Gemm.{version}{(transA ? " Aᵀ" : "")}{(transB ? " Bᵀ" : "")}", $"{m}x{n}x{k}",
+        string name = device.HasKernels ? version.ToString() : "Host";
+        return Compare($"Gemm.{name}{(transA ? " Aᵀ" : "")}{(transB ? " Bᵀ" : "")}", $"{m}x{n}x{k}",
             dc.GetAsArray1D(), expected, 1e-6 * (k + 1), 1e-5);
     }
 
@@ -223,6 +225,47 @@ public sealed class KernelChecks
             Compare("", "", dyv.GetAsArray1D(), dy.Select((v, i) => v * mask[i]).ToArray(), 1e-7, 1e-6));
     }
 
+    /// <summary>
+    /// The fused forward step: gh = hPrev·W_hhᵀ + b_hh (GEMM reference, W given transposed as the
+    /// layers give it), then the cell's reference on gx and that gh.
+    /// </summary>
+    public CheckResult RecurrentStep(CellKind cell, int batch, int hidden)
+    {
+        int g = cell.Gates() * hidden, n = batch * hidden;
+        var hPrev = RandomFloats(n); var w = RandomFloats(g * hidden, 0.5f); var bias = RandomFloats(g);
+        var gx = RandomFloats(batch * g, 2f); var cPrev = RandomFloats(n);
+        var wT = new float[w.Length];
+        for (int r = 0; r < g; r++)
+            for (int c = 0; c < hidden; c++) wT[c * g + r] = w[r * hidden + c];
+        var refGh = GemmReference.Compute(false, true, batch, g, hidden, 1.0, hPrev, hidden, w, hidden, 0.0, new float[batch * g], g, bias);
+        using var dh = Acc.Allocate1D(hPrev); using var dwT = Acc.Allocate1D(wT); using var db = Acc.Allocate1D(bias);
+        using var dgx = Acc.Allocate1D(gx); using var dgh = Acc.Allocate1D<float>(batch * g);
+        using var dcp = Acc.Allocate1D(cPrev); using var dc = Acc.Allocate1D<float>(n); using var dhNext = Acc.Allocate1D<float>(n);
+        device.Ops.RecurrentForwardStep(cell, dh.View, dwT.View, db.View, dgx.View, dgh.View, dcp.View, dc.View,
+            dhNext.View, batch, hidden);
+        // The GEMM's float32 sums over H terms feed the cell: tolerances as for GEMM, plus the cell's.
+        double atol = 1e-6 * (hidden + 1) + 1e-6;
+        var parts = new List<CheckResult> { Compare("", "", dgh.GetAsArray1D(), refGh, atol, 1e-5) };
+        switch (cell)
+        {
+            case CellKind.Lstm:
+                var lstm = LstmCellReference.Forward(D(gx), refGh, D(cPrev), batch, hidden);
+                parts.Add(Compare("", "", dgx.GetAsArray1D(), lstm.Gates, atol, 1e-5));
+                parts.Add(Compare("", "", dc.GetAsArray1D(), lstm.C, atol, 1e-5));
+                parts.Add(Compare("", "", dhNext.GetAsArray1D(), lstm.H, atol, 1e-5));
+                break;
+            case CellKind.Gru:
+                var gru = GruCellReference.Forward(D(gx), refGh, D(hPrev), batch, hidden);
+                parts.Add(Compare("", "", dgx.GetAsArray1D(), gru.Gates, atol, 1e-5));
+                parts.Add(Compare("", "", dhNext.GetAsArray1D(), gru.H, atol, 1e-5));
+                break;
+            default:
+                parts.Add(Compare("", "", dhNext.GetAsArray1D(), RnnCellReference.Forward(D(gx), refGh), atol, 1e-5));
+                break;
+        }
+        return Merge($"RecurrentForwardStep {cell.ModuleName()}", $"B {batch}, H {hidden}", [.. parts]);
+    }
+
     public CheckResult Transpose(int batch, int steps, int width)
     {
         var x = RandomFloats(batch * steps * width);
@@ -242,9 +285,11 @@ public sealed class KernelChecks
     /// <summary>The selftest sweep: awkward shapes (batch 1, hidden 1, sizes off every tile).</summary>
     public IEnumerable<CheckResult> All()
     {
-        var versions = Acc.AcceleratorType == AcceleratorType.CPU
-            ? new[] { GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked, GemmVersion.HostVector }
-            : [GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked];
+        // The host path has one GEMM, whatever the version says.
+        var versions = !device.HasKernels ? [GemmVersion.HostVector]
+            : Acc.AcceleratorType == AcceleratorType.CPU
+                ? new[] { GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked, GemmVersion.HostVector }
+                : [GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked];
         foreach (var version in versions)
         {
             yield return Gemm(version, false, false, 1, 1, 1, false, 0f);
@@ -260,6 +305,9 @@ public sealed class KernelChecks
             yield return Gru(b, h);
             yield return Rnn(b, h);
         }
+        foreach (var (b, h) in new[] { (1, 1), (3, 17), (9, 40) })
+            foreach (var cell in new[] { CellKind.Lstm, CellKind.Gru, CellKind.Rnn })
+                yield return RecurrentStep(cell, b, h);
         yield return CrossEntropy(1, 2);
         yield return CrossEntropy(37, 83);
         yield return Mse(1);
@@ -271,6 +319,7 @@ public sealed class KernelChecks
         yield return Dropout(1, 0.5f);
         yield return Dropout(999, 0.3f);
         yield return Transpose(3, 5, 7);
+        yield return Transpose(17, 9, 1);
     }
 
     private float[] RandomFloats(int count, float scale = 1f) =>

@@ -24,13 +24,14 @@ public sealed class ComputeDevice : IDisposable
     private readonly KernelSet? kernels;
     private readonly IOps ops;
 
-    private ComputeDevice(Context context, Accelerator accelerator, AcceleratorKind kind, LaunchPolicy? policy)
+    private ComputeDevice(Context context, Accelerator accelerator, AcceleratorKind kind, LaunchPolicy? policy,
+        int hostThreads = 0)
     {
         this.context = context;
         Accelerator = accelerator;
         if (kind == AcceleratorKind.Cpu)
         {
-            var host = new HostOps(WorkerPool.DefaultThreads());
+            var host = new HostOps(hostThreads > 0 ? hostThreads : WorkerPool.DefaultThreads());
             ops = host;
             Description = DeviceDescription.Host(accelerator.Device, host.Pool.Threads);
         }
@@ -60,6 +61,22 @@ public sealed class ComputeDevice : IDisposable
         {
             var (device, resolved) = DeviceCatalog.Select(context, kind);
             return new ComputeDevice(context, device.CreateAccelerator(context), resolved, policy);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The fast CPU path with a given number of threads (tests: results must not depend on it).</summary>
+    public static ComputeDevice OpenHost(int threads)
+    {
+        var context = DeviceCatalog.CreateContext();
+        try
+        {
+            var (device, kind) = DeviceCatalog.Select(context, AcceleratorKind.Cpu);
+            return new ComputeDevice(context, device.CreateAccelerator(context), kind, null, threads);
         }
         catch
         {

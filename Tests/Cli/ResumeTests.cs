@@ -18,26 +18,33 @@ public sealed partial class ResumeTests : IDisposable
     }
 
     /// <summary>Common flags: 4 x 10 batches, so an epoch of the 396-character training split is 9 steps.</summary>
-    private (int Code, string Out, string Err) Train(string checkpoints, params string[] extra) => CliRunner.Run(
-        [.. new[] { "train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", "6", "--num-layers", "2",
+    private (int Code, string Out, string Err) Train(string checkpoints, params string[] extra) =>
+        TrainOn(TestAccelerators.Host, checkpoints, extra);
+
+    private (int Code, string Out, string Err) TrainOn(string accelerator, string checkpoints, params string[] extra) => CliRunner.Run(
+        [.. new[] { "train", "--corpus", corpus, "--accelerator", accelerator, "--hidden-size", "6", "--num-layers", "2",
             "--batch-size", "4", "--seq-length", "10", "--print-every", "1", "--val-frac", "0.2", "--dropout", "0.3",
             "--epochs", "2", "--checkpoint-dir", checkpoints, "--sample-length", "0", "--seed", "5" }, .. extra]);
 
     private static (int Code, string Out, string Err) Resume(string checkpoints, params string[] extra) =>
-        CliRunner.Run([.. new[] { "train", "--resume", checkpoints, "--accelerator", "cpu", "--sample-length", "0" }, .. extra]);
+        ResumeOn(TestAccelerators.Host, checkpoints, extra);
+
+    private static (int Code, string Out, string Err) ResumeOn(string accelerator, string checkpoints, params string[] extra) =>
+        CliRunner.Run([.. new[] { "train", "--resume", checkpoints, "--accelerator", accelerator, "--sample-length", "0" }, .. extra]);
+
+    /// <summary>Stops in the middle of the first epoch, exactly at its end, and in the middle of the second.</summary>
+    public static IEnumerable<object[]> StopPoints => TestAccelerators.With([4], [9], [12]);
 
     [Theory]
-    [InlineData(4)]  // in the middle of the first epoch
-    [InlineData(9)]  // exactly at the end of the first epoch
-    [InlineData(12)] // in the middle of the second
-    public void StoppedAndResumedEqualsUninterrupted(int stopAt)
+    [MemberData(nameof(StopPoints))]
+    public void StoppedAndResumedEqualsUninterrupted(string accelerator, int stopAt)
     {
-        var whole = Train(Path.Combine(dir.Path, "whole"));
+        var whole = TrainOn(accelerator, Path.Combine(dir.Path, "whole"));
         Assert.True(whole.Code == 0, whole.Err);
         var parts = Path.Combine(dir.Path, $"parts{stopAt}");
-        var first = Train(parts, "--max-steps", stopAt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var first = TrainOn(accelerator, parts, "--max-steps", stopAt.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(first.Code == 0, first.Err);
-        var second = Resume(parts, "--max-steps", "0"); // lift the first part's limit: run to the end
+        var second = ResumeOn(accelerator, parts, "--max-steps", "0"); // lift the first part's limit: run to the end
         Assert.True(second.Code == 0, second.Err);
         Assert.Contains($"resuming at epoch {(stopAt < 9 ? 1 : 2)}, step {stopAt}", second.Out, StringComparison.Ordinal);
 

@@ -33,7 +33,17 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
         using var own = gemm == device.Kernels.Policy.Gemm ? null
             : gemm == GemmVersion.TiledBlocked ? ComputeDevice.OpenCpu(new ILGPU.Runtime.CPU.CPUDevice(4, 4, 1), p => p with { Gemm = gemm, GroupSize = 16 })
             : ComputeDevice.Open(AcceleratorKind.IlgpuCpu, LaunchPolicy.For(device.Accelerator) with { Gemm = gemm });
-        var dev = own ?? device;
+        AssertTrainingMatchesPyTorch(own ?? device);
+    }
+
+    /// <summary>The same 12 steps on every test accelerator: the host path and OpenCL included.</summary>
+    [Theory]
+    [MemberData(nameof(TestAccelerators.Data), MemberType = typeof(TestAccelerators))]
+    public void CharLstmTrainingMatchesPyTorchOnEveryAccelerator(string accelerator) =>
+        AssertTrainingMatchesPyTorch(fixture.Get(accelerator));
+
+    private static void AssertTrainingMatchesPyTorch(ComputeDevice dev)
+    {
         // The init file is a PyTorch export: PyTorch's names plus a 'vocab' entry, nothing of ours.
         var start = ModelCheckpoint.Load(FixturePath.Of("char_lstm_init.safetensors"));
         var expected = SafetensorsFile.Open(FixturePath.Of("char_lstm_expected.safetensors"));
@@ -65,15 +75,15 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
         }
     }
 
+    public static IEnumerable<object[]> Layers => TestAccelerators.With(
+        [CellKind.Lstm, false], [CellKind.Gru, false], [CellKind.Rnn, false],
+        [CellKind.Lstm, true], [CellKind.Gru, true], [CellKind.Rnn, true]);
+
     [Theory]
-    [InlineData(CellKind.Lstm, false)]
-    [InlineData(CellKind.Gru, false)]
-    [InlineData(CellKind.Rnn, false)]
-    [InlineData(CellKind.Lstm, true)]
-    [InlineData(CellKind.Gru, true)]
-    [InlineData(CellKind.Rnn, true)]
-    public void RecurrentLayerMatchesPyTorch(CellKind cell, bool batchFirst)
+    [MemberData(nameof(Layers))]
+    public void RecurrentLayerMatchesPyTorch(string accelerator, CellKind cell, bool batchFirst)
     {
+        var device = fixture.Get(accelerator);
         const int batch = 3, steps = 4, input = 5, hidden = 6, layers = 2;
         string name = cell.ModuleName();
         var file = SafetensorsFile.Open(FixturePath.Of($"recurrent_{name}.safetensors"));
@@ -93,7 +103,7 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
         using var x = device.Accelerator.Allocate1D(In(file.ReadFloat32("x"), input));
 
         var output = rnn.Forward(RecurrentInput.FromDense(x.View, input), state, training: false, 0, 0);
-        AssertClose("output", file.ReadFloat32("output"), Out(Download(output), hidden), 1e-5);
+        AssertClose("output", file.ReadFloat32("output"), Out(Download(device, output), hidden), 1e-5);
         AssertClose("h_n", file.ReadFloat32("h_n"), state.DownloadH(), 1e-5);
         if (cell == CellKind.Lstm) AssertClose("c_n", file.ReadFloat32("c_n"), state.DownloadC()!, 1e-5);
 
@@ -101,14 +111,14 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
         var w = In(file.ReadFloat32("w"), hidden);
         rnn.OutputGradient.SubView(0, w.Length).CopyFromCPU(w);
         rnn.Backward();
-        AssertClose("dx", file.ReadFloat32("dx"), Out(Download(rnn.InputGradient), input), 1e-4);
+        AssertClose("dx", file.ReadFloat32("dx"), Out(Download(device, rnn.InputGradient), input), 1e-4);
         var grads = store.DownloadGradients();
         foreach (var spec in layout.Specs)
             AssertClose("grad " + spec.Name, file.ReadFloat32("grad." + spec.Name),
                 grads.AsSpan((int)spec.Offset, (int)spec.Length).ToArray(), 1e-4);
     }
 
-    private float[] Download(ArrayView<float> view)
+    private static float[] Download(ComputeDevice device, ArrayView<float> view)
     {
         var values = new float[view.Length];
         device.Ops.Download(view, values);

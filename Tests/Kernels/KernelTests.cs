@@ -1,6 +1,7 @@
 using ILGPU.Runtime.CPU;
 using IlgpuLstm.Cli.SelfTest;
 using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Kernels;
 
 namespace IlgpuLstm.Tests.Kernels;
@@ -12,78 +13,112 @@ namespace IlgpuLstm.Tests.Kernels;
 [Collection(DeviceCollection.Name)]
 public sealed class KernelTests(CpuDeviceFixture fixture)
 {
-    private readonly KernelChecks checks = new(fixture.Device, seed: 7);
+    private KernelChecks Checks(string accelerator) => new(fixture.Get(accelerator), seed: 7);
 
-    public static TheoryData<bool, bool, int, int, int, bool, float> GemmShapes => new()
-    {
-        { false, false, 1, 1, 1, false, 0f },
-        { false, true, 1, 7, 3, true, 0f },
-        { true, false, 9, 1, 5, false, 1f },
-        { true, true, 17, 33, 3, true, 0.5f },
-        { false, false, 33, 17, 65, true, 1f },
-        { false, true, 32, 211, 20, false, 0f },
-    };
+    public static IEnumerable<object[]> GemmShapes => TestAccelerators.With(
+        [false, false, 1, 1, 1, false, 0f],
+        [false, true, 1, 7, 3, true, 0f],
+        [true, false, 9, 1, 5, false, 1f],
+        [true, true, 17, 33, 3, true, 0.5f],
+        [false, false, 33, 17, 65, true, 1f],
+        [false, true, 32, 211, 20, false, 0f],
+        [false, false, 3, 1100, 40, true, 1f],   // wider than a tile of panels; a ragged last panel
+        [true, false, 70, 600, 300, false, 0f],  // large enough to run in parallel
+        [false, true, 5, 97, 1030, true, 0.5f],  // A·Bᵀ with M < N: computed as Cᵀ, bias per row of Cᵀ; 3 K passes
+        [false, false, 9, 33, 1025, true, 1f]);  // K passes accumulate into C after beta and bias
 
+    /// <summary>Every GEMM version the accelerator runs (the host path has one).</summary>
     [Theory]
     [MemberData(nameof(GemmShapes))]
-    public void GemmRowBlockMatchesReference(bool ta, bool tb, int m, int n, int k, bool bias, float beta) =>
-        AssertPassed(checks.Gemm(GemmVersion.RowBlock, ta, tb, m, n, k, bias, beta));
-
-    [Theory]
-    [MemberData(nameof(GemmShapes))]
-    [InlineData(false, false, 3, 1100, 40, true, 1f)] // wider than the 512-column stack chunk
-    [InlineData(true, false, 70, 600, 300, false, 0f)] // large enough to run in parallel
-    public void GemmHostVectorMatchesReference(bool ta, bool tb, int m, int n, int k, bool bias, float beta) =>
-        AssertPassed(checks.Gemm(GemmVersion.HostVector, ta, tb, m, n, k, bias, beta));
-
-    [Theory]
-    [InlineData(1, 1)]
-    [InlineData(3, 17)]
-    [InlineData(5, 33)]
-    public void CellsMatchReference(int batch, int hidden)
+    public void GemmMatchesReference(string accelerator, bool ta, bool tb, int m, int n, int k, bool bias, float beta)
     {
+        var device = fixture.Get(accelerator);
+        GemmVersion[] versions = !device.HasKernels ? [GemmVersion.HostVector]
+            : device.Accelerator.AcceleratorType == ILGPU.Runtime.AcceleratorType.CPU
+                ? [GemmVersion.RowBlock, GemmVersion.HostVector]
+                : [GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked];
+        var checks = Checks(accelerator);
+        foreach (var version in versions)
+        {
+            // The CPU accelerator runs the scalar RowBlock kernel at 1-2 GFLOP/s: keep it to small shapes.
+            if (version == GemmVersion.RowBlock && device.Accelerator.AcceleratorType == ILGPU.Runtime.AcceleratorType.CPU &&
+                (long)m * n * k > 200_000) continue;
+            AssertPassed(checks.Gemm(version, ta, tb, m, n, k, bias, beta));
+        }
+    }
+
+    public static IEnumerable<object[]> CellShapes => TestAccelerators.With([1, 1], [3, 17], [5, 33], [9, 40]);
+
+    [Theory]
+    [MemberData(nameof(CellShapes))]
+    public void CellsMatchReference(string accelerator, int batch, int hidden)
+    {
+        var checks = Checks(accelerator);
         AssertPassed(checks.Lstm(batch, hidden));
         AssertPassed(checks.Gru(batch, hidden));
         AssertPassed(checks.Rnn(batch, hidden));
     }
 
-    [Theory]
-    [InlineData(1, 1, 1)]
-    [InlineData(37, 12, 83)]
-    [InlineData(5, 20, 3)]
-    public void OneHotProjectionMatchesReference(int rows, int gateWidth, int vocab) =>
-        AssertPassed(checks.OneHot(rows, gateWidth, vocab));
+    /// <summary>The fused forward step (GEMM + cell) against the float64 GEMM and cell references.</summary>
+    public static IEnumerable<object[]> StepShapes => TestAccelerators.With([1, 1], [3, 17], [9, 40], [13, 70]);
 
     [Theory]
-    [InlineData(1, 2)]
-    [InlineData(37, 83)]
-    [InlineData(4, 1)]
-    public void SoftmaxCrossEntropyMatchesReference(int rows, int vocab) => AssertPassed(checks.CrossEntropy(rows, vocab));
+    [MemberData(nameof(StepShapes))]
+    public void RecurrentForwardStepMatchesReference(string accelerator, int batch, int hidden)
+    {
+        var checks = Checks(accelerator);
+        foreach (var cell in new[] { CellKind.Lstm, CellKind.Gru, CellKind.Rnn })
+            AssertPassed(checks.RecurrentStep(cell, batch, hidden));
+    }
+
+    public static IEnumerable<object[]> OneHotShapes => TestAccelerators.With([1, 1, 1], [37, 12, 83], [5, 20, 3], [70, 33, 5]);
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(41)]
-    public void MseMatchesReference(int count) => AssertPassed(checks.Mse(count));
+    [MemberData(nameof(OneHotShapes))]
+    public void OneHotProjectionMatchesReference(string accelerator, int rows, int gateWidth, int vocab) =>
+        AssertPassed(Checks(accelerator).OneHot(rows, gateWidth, vocab));
+
+    public static IEnumerable<object[]> LossShapes => TestAccelerators.With([1, 2], [37, 83], [4, 1]);
 
     [Theory]
-    [InlineData(1, 1)]
-    [InlineData(67, 133)]
-    [InlineData(1000, 3)]
-    public void ReductionsMatchReference(int rows, int cols) => AssertPassed(checks.Reductions(rows, cols));
+    [MemberData(nameof(LossShapes))]
+    public void SoftmaxCrossEntropyMatchesReference(string accelerator, int rows, int vocab) =>
+        AssertPassed(Checks(accelerator).CrossEntropy(rows, vocab));
+
+    public static IEnumerable<object[]> Counts => TestAccelerators.With([1], [41], [20001]);
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(1001)]
-    public void ClipAndOptimizersMatchReference(int count) => AssertPassed(checks.ClipAndOptimizers(count));
+    [MemberData(nameof(Counts))]
+    public void MseMatchesReference(string accelerator, int count) => AssertPassed(Checks(accelerator).Mse(count));
+
+    public static IEnumerable<object[]> ReductionShapes => TestAccelerators.With([1, 1], [67, 133], [1000, 3], [9000, 2]);
 
     [Theory]
-    [InlineData(1, 0.5f)]
-    [InlineData(999, 0.3f)]
-    [InlineData(64, 0f)]
-    public void DropoutMatchesReference(int count, float p) => AssertPassed(checks.Dropout(count, p));
+    [MemberData(nameof(ReductionShapes))]
+    public void ReductionsMatchReference(string accelerator, int rows, int cols) =>
+        AssertPassed(Checks(accelerator).Reductions(rows, cols));
 
-    [Fact]
-    public void TransposeRoundTrips() => AssertPassed(checks.Transpose(3, 5, 7));
+    public static IEnumerable<object[]> OptimizerCounts => TestAccelerators.With([1], [1001], [40007]);
+
+    [Theory]
+    [MemberData(nameof(OptimizerCounts))]
+    public void ClipAndOptimizersMatchReference(string accelerator, int count) =>
+        AssertPassed(Checks(accelerator).ClipAndOptimizers(count));
+
+    public static IEnumerable<object[]> DropoutCases => TestAccelerators.With([1, 0.5f], [999, 0.3f], [64, 0f], [70001, 0.5f]);
+
+    [Theory]
+    [MemberData(nameof(DropoutCases))]
+    public void DropoutMatchesReference(string accelerator, int count, float p) =>
+        AssertPassed(Checks(accelerator).Dropout(count, p));
+
+    [Theory]
+    [MemberData(nameof(TestAccelerators.Data), MemberType = typeof(TestAccelerators))]
+    public void TransposeRoundTrips(string accelerator)
+    {
+        AssertPassed(Checks(accelerator).Transpose(3, 5, 7));
+        AssertPassed(Checks(accelerator).Transpose(17, 9, 1)); // width 1: a matrix transpose (W_hhᵀ)
+    }
 
     /// <summary>
     /// The tiled GEMM on ILGPU's default CPU device, whose groups hold at most 16 threads: the

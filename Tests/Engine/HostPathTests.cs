@@ -1,0 +1,64 @@
+using IlgpuLstm.Engine.Data;
+using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Layers;
+using IlgpuLstm.Engine.Models;
+using IlgpuLstm.Engine.Training;
+
+namespace IlgpuLstm.Tests.Engine;
+
+/// <summary>
+/// The fast host path against ILGPU's CPU accelerator running the GPU kernels: whole training runs
+/// agree to float rounding, and on the host path the thread count changes no bit.
+/// </summary>
+[Collection(DeviceCollection.Name)]
+public sealed class HostPathTests(CpuDeviceFixture fixture)
+{
+    private const string Text = "the quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs.\n";
+
+    /// <summary>20 steps with dropout, clipping and carried state: same losses and weights, to float tolerance.</summary>
+    [Theory]
+    [InlineData(CellKind.Lstm)]
+    [InlineData(CellKind.Gru)]
+    [InlineData(CellKind.Rnn)]
+    public void TwentyStepsAgreeWithTheKernels(CellKind cell)
+    {
+        var (hostLosses, hostWeights) = Train(fixture.Get(TestAccelerators.Host), cell);
+        var (kernelLosses, kernelWeights) = Train(fixture.Get(TestAccelerators.IlgpuCpu), cell);
+        Assert.Equal(20, hostLosses.Count);
+        for (int i = 0; i < hostLosses.Count; i++)
+            Assert.True(Math.Abs(hostLosses[i] - kernelLosses[i]) <= 1e-5 * Math.Abs(kernelLosses[i]),
+                $"step {i + 1}: host {hostLosses[i]:G9}, kernels {kernelLosses[i]:G9}");
+        for (int i = 0; i < hostWeights.Length; i++)
+            Assert.True(Math.Abs(hostWeights[i] - kernelWeights[i]) <= 1e-4 * (1 + Math.Abs(kernelWeights[i])),
+                $"weight {i}: host {hostWeights[i]:G9}, kernels {kernelWeights[i]:G9}");
+    }
+
+    /// <summary>Work is split by problem size, never by thread count: 1, 2 and 3 threads give the same bits.</summary>
+    [Fact]
+    public void ThreadCountChangesNoBit()
+    {
+        var runs = new[] { 1, 2, 3 }.Select(threads =>
+        {
+            using var device = ComputeDevice.OpenHost(threads);
+            return Train(device, CellKind.Lstm, hidden: 40, batch: 9);
+        }).ToList();
+        foreach (var run in runs.Skip(1))
+        {
+            Assert.Equal(runs[0].Losses, run.Losses);
+            Assert.Equal(runs[0].Weights, run.Weights);
+        }
+    }
+
+    private static (List<double> Losses, float[] Weights) Train(ComputeDevice device, CellKind cell, int hidden = 12,
+        int batch = 4)
+    {
+        var vocabulary = Vocabulary.FromText(Text);
+        var corpus = new EncodedCorpus("pangrams", string.Concat(Enumerable.Repeat(Text, 8)), vocabulary);
+        using var model = new CharRnn(device, new ModelConfig(cell, vocabulary.Count, hidden, 2, 0.3f));
+        model.Initialize(3);
+        var config = new TrainConfig(100, 20, batch, 9, 0, 1, 1.0, 7, null, new OptimizerSettings(OptimizerKind.Adam, 1e-2));
+        var observer = new RecordingObserver();
+        new Trainer(model, config, vocabulary, null, observer).Run(corpus.Ids, []);
+        return (observer.Reports.Select(r => r.Loss).ToList(), model.Store.Download());
+    }
+}
