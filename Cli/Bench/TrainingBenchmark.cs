@@ -10,7 +10,7 @@ namespace IlgpuLstm.Cli.Bench;
 /// process's peak resident memory so far (what a CPU user pays, runtime included).
 /// </summary>
 public sealed record TrainingBenchResult(string Shape, string Cell, long Parameters, double MedianStepMs,
-    double TokensPerSecond, double DeviceMiB, double PeakRssMiB);
+    double TokensPerSecond, double DeviceMib, double PeakRssMib);
 
 /// <summary>
 /// Times whole training steps (upload, forward, loss, backward, clip, Adam) of the character

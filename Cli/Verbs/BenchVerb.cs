@@ -142,7 +142,7 @@ public static class BenchVerb
         foreach (var r in results)
             table.Add(r.Shape, r.Cell, r.Parameters.ToString("N0", CultureInfo.InvariantCulture),
                 r.MedianStepMs.ToString("F1", CultureInfo.InvariantCulture), r.TokensPerSecond.ToString("N0", CultureInfo.InvariantCulture),
-                r.DeviceMiB.ToString("F1", CultureInfo.InvariantCulture), r.PeakRssMiB.ToString("F0", CultureInfo.InvariantCulture));
+                r.DeviceMib.ToString("F1", CultureInfo.InvariantCulture), r.PeakRssMib.ToString("F0", CultureInfo.InvariantCulture));
         output.Write(table);
         return ExitCodes.Success;
     }

@@ -37,6 +37,11 @@ public sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     public void Run(float* a, float* b, float* c, float* bias, GemmArgs g)
     {
         if (g.M == 0 || g.N == 0) return;
+        if (g.M == 1 && g.TransA == 0 && g.TransB != 0)
+        {
+            Gemv(a, b, c, bias, g);
+            return;
+        }
         var plan = new Plan { Alpha = g.Alpha, Beta = g.Beta, Bias = bias, K = g.K };
         int nr = Nr;
         bool transA = g.TransA != 0, transB = g.TransB != 0;
@@ -79,6 +84,38 @@ public sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
             plan.KLength = Math.Min(Kc, g.K - plan.K0);
             pool.Run(&RunTile, (nint)(&plan), plan.RowTiles * plan.ColTiles);
         }
+    }
+
+    /// <summary>
+    /// One row times Bᵀ (sampling's batch of one): N dot products of contiguous rows. The tiled path
+    /// would pad the single row to a whole panel and do NR times the work.
+    /// </summary>
+    private void Gemv(float* a, float* b, float* c, float* bias, GemmArgs g)
+    {
+        var job = new GemvJob { A = a, B = b, C = c, Bias = bias, G = g, Chunks = HostOps.Chunks((long)g.N * g.K, 32768) };
+        pool.Run(&GemvChunk, (nint)(&job), job.Chunks);
+    }
+
+    private static void GemvChunk(nint p, int chunk)
+    {
+        ref var j = ref Unsafe.AsRef<GemvJob>((void*)p);
+        var g = j.G;
+        var (start, end) = HostOps.Range(g.N, j.Chunks, chunk);
+        var row = new ReadOnlySpan<float>(j.A, g.K);
+        for (int n = start; n < end; n++)
+        {
+            float value = g.Alpha * System.Numerics.Tensors.TensorPrimitives.Dot(row, new ReadOnlySpan<float>(j.B + (nint)n * g.Ldb, g.K));
+            if (g.Beta != 0f) value += g.Beta * j.C[n];
+            if (j.Bias != null) value += j.Bias[n];
+            j.C[n] = value;
+        }
+    }
+
+    private struct GemvJob
+    {
+        public float* A, B, C, Bias;
+        public GemmArgs G;
+        public int Chunks;
     }
 
     /// <summary>

@@ -57,9 +57,19 @@ public sealed unsafe class HostOps : IOps, IDisposable
     public void OneHotForward(ArrayView<int> tokens, ArrayView<float> weight, ArrayView<float> bias,
         ArrayView<float> output, int rows, int gateWidth, int vocab)
     {
+        float* w = Address(weight);
+        if (rows < vocab)
+        {
+            // Fewer rows than W has columns (sampling: one): gathering beats transposing W.
+            int* ids = Address(tokens);
+            float* b = Address(bias), o = Address(output);
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < gateWidth; j++)
+                    o[(nint)r * gateWidth + j] = w[(nint)j * vocab + ids[r]] + b[j];
+            return;
+        }
         // Gathering a column of W (G x V) is strided; transposed, each output row is a contiguous add.
         float* wt = scratch.Transposed((long)vocab * gateWidth);
-        float* w = Address(weight);
         for (int j = 0; j < gateWidth; j++)
             for (int v = 0; v < vocab; v++)
                 wt[(nint)v * gateWidth + j] = w[(nint)j * vocab + v];
