@@ -1,9 +1,11 @@
+using System.Globalization;
 using CommandLine;
 using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Ops.Host;
 
 namespace IlgpuLstm.Cli.Verbs;
 
-[Verb("devices", HelpText = "List every accelerator ILGPU sees and which one --accelerator auto picks.")]
+[Verb("devices", HelpText = "List every accelerator (the host path, ILGPU's CPU accelerator, GPUs) and which one --accelerator auto picks.")]
 public sealed class DevicesOptions;
 
 public static class DevicesVerb
@@ -12,18 +14,27 @@ public static class DevicesVerb
     {
         using var context = DeviceCatalog.CreateContext();
         var (pickedDevice, pickedKind) = DeviceCatalog.Select(context, AcceleratorKind.Auto);
-        var picked = pickedKind == AcceleratorKind.Cpu
-            ? DeviceDescription.Host(pickedDevice, Engine.Ops.Host.WorkerPool.DefaultThreads())
-            : DeviceDescription.From(pickedDevice);
-        var table = new MarkdownTable("kind", "name", "memory", "warp", "max group", "multiprocessors", "auto");
         var cpuDevice = DeviceCatalog.Select(context, AcceleratorKind.Cpu).Device;
-        var all = DeviceCatalog.List(context).Prepend(DeviceDescription.Host(cpuDevice, Engine.Ops.Host.WorkerPool.DefaultThreads()));
+        var host = DeviceDescription.Host(cpuDevice, WorkerPool.DefaultThreads());
+        var all = new List<DeviceDescription> { host };
+        foreach (var device in context.Devices)
+        {
+            var d = DeviceDescription.From(device);
+            if (d.WarpSize == 0)
+            {
+                // OpenCL devices of unknown vendors (pocl) learn their warp size once opened.
+                using var accelerator = device.CreateAccelerator(context);
+                d = d.WithWarp(accelerator.WarpSize);
+            }
+            all.Add(d);
+        }
+        var picked = pickedKind == AcceleratorKind.Cpu ? host : all.First(d => d.Name == pickedDevice.Name && d.Kind == pickedKind);
+        var table = new MarkdownTable("accelerator", "type", "name", "memory", "warp", "max group", "multiprocessors", "auto");
         foreach (var d in all)
-            table.Add(AcceleratorNames.Of(d.Kind) + " (" + DeviceCatalog.Describe(d.Kind) + ")", d.Name,
+            table.Add(AcceleratorNames.Of(d.Kind) + " (" + DeviceCatalog.Describe(d.Kind) + ")", d.IsCpu ? "CPU" : "GPU", d.Name,
                 d.Kind is AcceleratorKind.Cpu or AcceleratorKind.IlgpuCpu ? "host memory" : $"{d.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB",
-                d.WarpSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                d.MaxThreadsPerGroup.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                d.Multiprocessors.ToString(System.Globalization.CultureInfo.InvariantCulture), d == picked ? "yes" : "");
+                d.WarpSize.ToString(CultureInfo.InvariantCulture), d.MaxThreadsPerGroup.ToString(CultureInfo.InvariantCulture),
+                d.Multiprocessors.ToString(CultureInfo.InvariantCulture), d == picked ? "yes" : "");
         output.Write(table);
         output.WriteLine($"--accelerator auto picks: {AcceleratorNames.Of(picked.Kind)} ({picked.Name})");
         return ExitCodes.Success;

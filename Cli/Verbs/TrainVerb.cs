@@ -25,7 +25,8 @@ public static class TrainVerb
             resume = ResumeCheckpoint.Load(file);
         }
         using var device = ComputeDevice.Open(o.Accelerator);
-        bool cpu = device.Description.Kind is AcceleratorKind.Cpu or AcceleratorKind.IlgpuCpu;
+        // Any CPU, an OpenCL one (pocl) included, gets the CPU's preset: the lesson's takes hours there.
+        bool cpu = device.Description.IsCpu;
         var preset = o.Preset is null ? (cpu ? TrainPreset.CpuDefault : TrainPreset.Lesson)
             : TrainPreset.Find(o.Preset) ?? throw new EngineException($"unknown --preset '{o.Preset}' (known: lesson, cpu-default)");
         var trainConfig = resume != null ? ResumeFlags.Merge(o, resume) : TrainFromFlags(o, preset);

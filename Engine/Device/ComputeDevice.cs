@@ -37,7 +37,7 @@ public sealed class ComputeDevice : IDisposable
         }
         else
         {
-            Description = DeviceDescription.From(accelerator.Device);
+            Description = DeviceDescription.From(accelerator.Device).WithWarp(accelerator.WarpSize);
             kernels = new KernelSet(accelerator, policy ?? LaunchPolicy.For(accelerator));
             ops = new IlgpuOps(this);
         }

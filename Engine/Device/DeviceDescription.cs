@@ -2,18 +2,26 @@ using ILGPU.Runtime;
 
 namespace IlgpuLstm.Engine.Device;
 
-/// <summary>What <c>devices</c> prints about one accelerator ILGPU sees.</summary>
+/// <summary>
+/// What <c>devices</c> prints about one accelerator ILGPU sees. <see cref="IsCpu"/>: the hardware is
+/// a CPU (ILGPU's CPU accelerator, the host path, or an OpenCL CPU runtime such as pocl), so the
+/// CPU's training preset applies, not the GPU's.
+/// </summary>
 public sealed record DeviceDescription(AcceleratorKind Kind, string Name, long MemoryBytes, int WarpSize,
-    int MaxThreadsPerGroup, int Multiprocessors)
+    int MaxThreadsPerGroup, int Multiprocessors, bool IsCpu)
 {
     public static DeviceDescription From(ILGPU.Runtime.Device device) => new(
         KindOf(device.AcceleratorType), device.Name, device.MemorySize, device.WarpSize,
-        device.MaxNumThreadsPerGroup, device.NumMultiprocessors);
+        device.MaxNumThreadsPerGroup, device.NumMultiprocessors,
+        device.AcceleratorType == AcceleratorType.CPU || IsCpuDevice(device));
 
     /// <summary>The fast CPU path: ILGPU's CPU device for memory, host code and a pool of threads for the work.</summary>
     public static DeviceDescription Host(ILGPU.Runtime.Device device, int threads) => new(
         AcceleratorKind.Cpu, $"host code ({(Ops.Host.HostGemm.WideVectors ? "AVX-512" : "AVX2")}, {threads} threads)",
-        device.MemorySize, 1, 1, threads);
+        device.MemorySize, 1, 1, threads, true);
+
+    /// <summary>With the warp size an accelerator reports once open (OpenCL devices may report 0 before).</summary>
+    public DeviceDescription WithWarp(int warp) => warp > 0 && WarpSize == 0 ? this with { WarpSize = warp } : this;
 
     /// <summary>Whether an OpenCL device is a CPU (pocl, Intel's CPU runtime) rather than a GPU.</summary>
     public static bool IsCpuDevice(ILGPU.Runtime.Device device) =>
