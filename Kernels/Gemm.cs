@@ -68,15 +68,16 @@ public static class Gemm
     }
 
     /// <summary>
-    /// Launch with groups of (tile, tile) threads over a grid of
-    /// (ceil(N/tile), ceil(M/tile)) groups and 2*tile*tile floats of dynamic shared memory.
+    /// Launch with groups of (tile, tile) threads over a grid of (ceil(N/tile), ceil(M/tile))
+    /// groups. Shared memory is static, sized for <see cref="LaunchPolicy.MaxGemmTile"/> (see
+    /// <see cref="TiledBlocked"/> for why not dynamic).
     /// Thread (x, y) of a group computes C[row y, column x] of its tile; out-of-range loads are
     /// zero-filled and out-of-range stores skipped, so any M, N, K works.
     /// </summary>
     public static void Tiled(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
         ArrayView<float> bias, GemmArgs g, int tile)
     {
-        var shared = SharedMemory.GetDynamic<float>();
+        var shared = SharedMemory.Allocate<float>(2 * LaunchPolicy.MaxGemmTile * LaunchPolicy.MaxGemmTile);
         var tileA = shared.SubView(0, tile * tile);
         var tileB = shared.SubView(tile * tile, tile * tile);
         int tx = Group.IdxX;
@@ -107,7 +108,10 @@ public static class Gemm
     /// (tile·<see cref="Reach"/>)² block of C, each thread <see cref="Reach"/>² outputs at stride
     /// <c>tile</c> in both dimensions, so every value loaded into shared memory is reused
     /// <see cref="Reach"/> times from registers. Launch over (ceil(N/B), ceil(M/B)) groups with
-    /// B = tile·Reach and <see cref="TiledBlockedSharedFloats"/> floats of dynamic shared memory.
+    /// B = tile·Reach. Shared memory is static, sized for the largest tile
+    /// (<see cref="TiledBlockedSharedFloats"/> of <see cref="LaunchPolicy.MaxGemmTile"/>), smaller tiles use
+    /// part of it: with a dynamic buffer, pocl (OpenCL on CPUs) let work-groups running at the same
+    /// time clobber each other's tiles once the kernel had been launched before (found by CI on OpenCL).
     /// The A tile's rows are padded by one float so that neighbouring threads, which store
     /// neighbouring k of one row (coalesced global reads), hit different banks.
     /// Out-of-range loads are zero-filled, out-of-range stores skipped; each output sums its
@@ -117,7 +121,7 @@ public static class Gemm
         ArrayView<float> bias, GemmArgs g, int tile)
     {
         int block = tile * Reach, strideA = block + 1;
-        var shared = SharedMemory.GetDynamic<float>();
+        var shared = SharedMemory.Allocate<float>(MaxTiledBlockedSharedFloats);
         var tileA = shared.SubView(0, tile * strideA);              // [kk][row], kk < tile
         var tileB = shared.SubView(tile * strideA, tile * block);   // [kk][col]
         int tx = Group.IdxX, ty = Group.IdxY, id = ty * tile + tx, threads = tile * tile;
@@ -156,8 +160,12 @@ public static class Gemm
         StoreRow(c, bias, g, r0 + 3 * tile, q0, tile, c30, c31, c32, c33);
     }
 
-    /// <summary>Dynamic shared memory <see cref="TiledBlocked"/> needs for a tile edge.</summary>
+    /// <summary>Shared memory <see cref="TiledBlocked"/> needs for a tile edge.</summary>
     public static int TiledBlockedSharedFloats(int tile) => tile * (tile * Reach + 1) + tile * tile * Reach;
+
+    /// <summary><see cref="TiledBlockedSharedFloats"/> of the largest tile, a constant as static shared memory needs.</summary>
+    public const int MaxTiledBlockedSharedFloats =
+        LaunchPolicy.MaxGemmTile * (LaunchPolicy.MaxGemmTile * Reach + 1) + LaunchPolicy.MaxGemmTile * LaunchPolicy.MaxGemmTile * Reach;
 
     private static void StoreRow(ArrayView<float> c, ArrayView<float> bias, GemmArgs g, int m, int n, int stride,
         float s0, float s1, float s2, float s3)

@@ -60,9 +60,9 @@ public sealed class IlgpuOps : IOps, IDisposable
             int tile = k.Policy.GemmTile;
             bool blocked = chosen == GemmVersion.TiledBlocked;
             int block = blocked ? tile * Kernels.Gemm.Reach : tile;
-            int sharedFloats = blocked ? Kernels.Gemm.TiledBlockedSharedFloats(tile) : 2 * tile * tile;
             var grid = new Index2D((n + block - 1) / block, (m + block - 1) / block);
-            var config = new KernelConfig(grid, new Index2D(tile, tile), SharedMemoryConfig.RequestDynamic<float>(sharedFloats));
+            // Both tiled kernels use static shared memory (see Kernels.Gemm.TiledBlocked for why).
+            var config = new KernelConfig(grid, new Index2D(tile, tile));
             (chosen == GemmVersion.Tiled ? k.GemmTiled : k.GemmTiledBlocked)(config, a, b, c, biasView, args, tile);
         }
         else
