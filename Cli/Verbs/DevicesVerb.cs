@@ -22,9 +22,9 @@ public static class DevicesVerb
             var d = DeviceDescription.From(device);
             if (d.WarpSize == 0)
             {
-                // OpenCL devices of unknown vendors (pocl) learn their warp size once opened.
+                // OpenCL devices of vendors ILGPU does not know (pocl) are asked through a kernel.
                 using var accelerator = device.CreateAccelerator(context);
-                d = d.WithWarp(accelerator.WarpSize);
+                d = d.WithWarpOf(accelerator);
             }
             all.Add(d);
         }

@@ -37,7 +37,7 @@ public sealed class ComputeDevice : IDisposable
         }
         else
         {
-            Description = DeviceDescription.From(accelerator.Device).WithWarp(accelerator.WarpSize);
+            Description = DeviceDescription.From(accelerator.Device).WithWarpOf(accelerator);
             kernels = new KernelSet(accelerator, policy ?? LaunchPolicy.For(accelerator));
             ops = new IlgpuOps(this);
         }

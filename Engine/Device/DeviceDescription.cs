@@ -20,8 +20,12 @@ public sealed record DeviceDescription(AcceleratorKind Kind, string Name, long M
         AcceleratorKind.Cpu, $"host code ({(Ops.Host.HostGemm.WideVectors ? "AVX-512" : "AVX2")}, {threads} threads)",
         device.MemorySize, 1, 1, threads, true);
 
-    /// <summary>With the warp size an accelerator reports once open (OpenCL devices may report 0 before).</summary>
-    public DeviceDescription WithWarp(int warp) => warp > 0 && WarpSize == 0 ? this with { WarpSize = warp } : this;
+    /// <summary>
+    /// With the right warp size for an OpenCL device ILGPU reports 0 for (pocl): see
+    /// <see cref="OpenClWarp"/>. Other devices keep ILGPU's figure.
+    /// </summary>
+    public DeviceDescription WithWarpOf(Accelerator accelerator) =>
+        WarpSize == 0 && OpenClWarp.PreferredMultiple(accelerator) is { } warp ? this with { WarpSize = warp } : this;
 
     /// <summary>Whether an OpenCL device is a CPU (pocl, Intel's CPU runtime) rather than a GPU.</summary>
     public static bool IsCpuDevice(ILGPU.Runtime.Device device) =>
