@@ -2,6 +2,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using IlgpuLstm.Cli.SelfTest;
 using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Ops.Host;
 using IlgpuLstm.Kernels;
 
 namespace IlgpuLstm.Cli.Bench;
@@ -95,6 +96,40 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
         double dropErr = checks.Dropout(999, 0.5f).MaxAbsError;
         yield return Memory("dropout fwd", $"{rows * h} elements", launch, dropErr, 4.0 * rows * h * 3,
             () => ops.DropoutForward(x.View, dropped.View, mask.View, rows * h, new DropoutArgs(1, 2, 0.5f)));
+        if (ops is HostOps host && s == BenchShape.Small)
+            foreach (var r in ForkJoin(host.Pool)) yield return r;
+    }
+
+    /// <summary>
+    /// What one parallel op pays before any work: an empty job of one chunk per thread, through the
+    /// host path's pool and through Parallel.For (a step makes hundreds of ~10-100 µs ops).
+    /// </summary>
+    private static List<BenchResult> ForkJoin(WorkerPool pool)
+    {
+        int threads = pool.Threads;
+        double ours = MicrosecondsPerCall(() => RunEmpty(pool, threads));
+        double parallelFor = MicrosecondsPerCall(() => Parallel.For(0, threads, _ => { }));
+        return
+        [
+            new("fork/join, empty job", $"{threads} chunks", "WorkerPool", $"{threads} threads", ours / 1000, 1e6 / ours, "calls/s", 0),
+            new("fork/join, empty job", $"{threads} chunks", "Parallel.For", $"{threads} threads", parallelFor / 1000,
+                1e6 / parallelFor, "calls/s", 0),
+        ];
+    }
+
+    private static unsafe void RunEmpty(WorkerPool pool, int chunks) => pool.Run(&Nothing, 0, chunks);
+
+    /// <summary>Mean over 10,000 calls after 1,000 to warm up (a median of single calls would read the timer's grain).</summary>
+    private static double MicrosecondsPerCall(Action run)
+    {
+        for (int i = 0; i < 1000; i++) run();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 10_000; i++) run();
+        return watch.Elapsed.TotalMilliseconds * 1000 / 10_000;
+    }
+
+    private static void Nothing(nint args, int chunk)
+    {
     }
 
     private BenchResult Gemm(string op, string shape, GemmVersion version, string launch, double err, double flops,

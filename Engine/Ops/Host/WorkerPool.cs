@@ -2,9 +2,9 @@ namespace IlgpuLstm.Engine.Ops.Host;
 
 /// <summary>
 /// Fork/join for the host operations: a training step makes hundreds of calls of 10-100 µs each,
-/// so waking threads must cost about a microsecond, not the tens that <c>Parallel.For</c> and the
-/// thread pool take (measured by <c>bench host</c>). Workers spin on a generation counter for a
-/// while after each job, then sleep on a monitor until the next one.
+/// so a fork/join must cost well under a microsecond: <c>bench kernels --accelerator cpu</c> measures
+/// 0.12 µs for an empty two-chunk job against 9 µs through <c>Parallel.For</c> (2026-11-30, 2 cores).
+/// Workers spin on the job word for 2 ms after each job, then sleep on a monitor until the next.
 /// <para>
 /// A job is a static function of (arguments, chunk) over chunks 0..n-1. Chunks are claimed
 /// dynamically, but callers choose chunk boundaries from the problem size alone and every chunk
