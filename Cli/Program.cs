@@ -25,11 +25,17 @@ public static class Program
                 (SampleOptions o) => SampleVerb.Run(o, stdout),
                 (EvalOptions o) => EvalVerb.Run(o, stdout),
                 (InspectOptions o) => InspectVerb.Run(o, stdout),
+                (PlotOptions o) => PlotVerb.Run(o, stdout),
                 (TimeSeriesOptions o) => TimeSeriesVerb.Run(o, stdout),
                 (DevicesOptions o) => DevicesVerb.Run(o, stdout),
                 (SelfTestOptions o) => SelfTestVerb.Run(o, stdout),
                 (BenchOptions o) => BenchVerb.Run(o, stdout),
                 errors => Usage(args, errors.ToList(), stdout, stderr));
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine("error: " + e.Message);
+            return ExitCodes.Usage;
         }
         catch (EngineException e)
         {
@@ -45,12 +51,16 @@ public static class Program
         }
     }
 
-    /// <summary>"--accelerator ilgpu-cpu" to the enum member's name, which the parser matches.</summary>
+    /// <summary>
+    /// "--accelerator ilgpu-cpu" to the enum member's name, which the parser matches, and "-h"
+    /// to "--help" (the parser knows only the long form).
+    /// </summary>
     private static string[] NormalizeAccelerator(string[] args)
     {
         var copy = (string[])args.Clone();
         for (int i = 0; i < copy.Length; i++)
         {
+            if (copy[i] == "-h") copy[i] = "--help";
             if (copy[i] == "--accelerator" && i + 1 < copy.Length) copy[i + 1] = AcceleratorNames.Normalize(copy[i + 1]);
             else if (copy[i].StartsWith("--accelerator=", StringComparison.Ordinal))
                 copy[i] = "--accelerator=" + AcceleratorNames.Normalize(copy[i]["--accelerator=".Length..]);
@@ -69,9 +79,13 @@ public static class Program
         s.AutoVersion = true;
     });
 
-    private static ParserResult<object> Parse(Parser parser, string[] args) =>
-        parser.ParseArguments<TrainOptions, SampleOptions, EvalOptions, InspectOptions, TimeSeriesOptions, DevicesOptions,
-            SelfTestOptions, BenchOptions>(args);
+    private static readonly Type[] Verbs =
+    [
+        typeof(TrainOptions), typeof(SampleOptions), typeof(EvalOptions), typeof(InspectOptions), typeof(PlotOptions),
+        typeof(TimeSeriesOptions), typeof(DevicesOptions), typeof(SelfTestOptions), typeof(BenchOptions),
+    ];
+
+    private static ParserResult<object> Parse(Parser parser, string[] args) => parser.ParseArguments(args, Verbs);
 
     private static int Usage(string[] args, List<Error> errors, TextWriter stdout, TextWriter stderr)
     {
@@ -82,7 +96,7 @@ public static class Program
             Parse(helpParser, args);
             return ExitCodes.Success;
         }
-        stderr.WriteLine("error: " + ParseErrors.Describe(errors));
+        stderr.WriteLine("error: " + ParseErrors.Describe(errors, args, Verbs));
         return ExitCodes.Usage;
     }
 }

@@ -24,7 +24,8 @@ public static class TimeSeriesPlots
         prediction.LegendText = "prediction";
         plot.Title($"step {r.Step}: loss {r.Loss.ToString("G4", CultureInfo.InvariantCulture)}");
         plot.XLabel("t");
-        plot.ShowLegend();
+        plot.YLabel("sin(t)");
+        plot.ShowLegend(Edge.Right); // beside the data, so it hides none of the last predictions
         return Save(plot, Path.Combine(directory, $"step-{r.Step:D3}.png"));
     }
 
@@ -40,12 +41,28 @@ public static class TimeSeriesPlots
         return Save(plot, Path.Combine(directory, "loss.png"));
     }
 
+    /// <summary>Creates the directory and proves it writable, before any training.</summary>
+    public static void EnsureWritable(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var probe = Path.Combine(directory, $".write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException($"--plot-dir '{directory}' is not writable: {e.Message}");
+        }
+    }
+
     private static string Save(Plot plot, string path)
     {
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            plot.SavePng(path, 640, 400);
+            plot.SavePng(path, 760, 400);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

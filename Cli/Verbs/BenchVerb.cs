@@ -13,6 +13,9 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("bench", HelpText = "Benchmarks: 'bench kernels' times every kernel, 'bench train' whole training steps, 'bench sample' characters per second, 'bench gemm' GEMM against the FMA peak.")]
 public sealed class BenchOptions
 {
+    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
+    public static IEnumerable<CommandLine.Text.Example> Examples => [new("training speed of a 2 x 256 GRU at batch 64", new BenchOptions { What = "train", Cell = IlgpuLstm.Engine.Layers.CellKind.Gru, HiddenSize = 256, BatchSize = 64 })];
+
     [Value(0, MetaName = "what", Required = true, HelpText = "What to benchmark: kernels, train, sample or gemm.")]
     public string What { get; set; } = "";
 
@@ -58,9 +61,9 @@ public static class BenchVerb
     public static int Run(BenchOptions options, TextWriter output)
     {
         if (options.What is not ("kernels" or "train" or "sample" or "gemm"))
-            throw new EngineException($"unknown benchmark '{options.What}' (known: kernels, train, sample, gemm)");
+            throw new UsageException($"unknown benchmark '{options.What}' (known: kernels, train, sample, gemm)");
         if (options.Repeats < 0)
-            throw new EngineException("--repeats must be 0 (automatic) or positive");
+            throw new UsageException("--repeats must be 0 (automatic) or positive");
         if (options.Ptx) return PtxReport(options, output);
         return options.What switch
         {
@@ -84,7 +87,7 @@ public static class BenchVerb
 
     private static int TimeSampling(BenchOptions options, TextWriter output)
     {
-        if (options.Length < 1) throw new EngineException($"--length must be positive, got {options.Length}");
+        if (options.Length < 1) throw new UsageException($"--length must be positive, got {options.Length}");
         using var device = ComputeDevice.Open(options.Accelerator);
         var shape = CustomShape(options) ?? BenchShape.Small;
         var cell = options.Cell ?? CellKind.Lstm;
@@ -115,7 +118,7 @@ public static class BenchVerb
         "lesson" => [BenchShape.Lesson],
         "all" => [BenchShape.Small, BenchShape.Lesson],
         "auto" => cpu ? [BenchShape.Small] : [BenchShape.Small, BenchShape.Lesson],
-        _ => throw new EngineException($"--shapes must be small, lesson, all or auto, not '{options.Shapes}'"),
+        _ => throw new UsageException($"--shapes must be small, lesson, all or auto, not '{options.Shapes}'"),
     };
 
     private static string Header(ComputeDevice device, int repeats) =>

@@ -6,7 +6,11 @@ using IlgpuLstm.Engine.Ops.Host;
 namespace IlgpuLstm.Cli.Verbs;
 
 [Verb("devices", HelpText = "List every accelerator (the host path, ILGPU's CPU accelerator, GPUs) and which one --accelerator auto picks.")]
-public sealed class DevicesOptions;
+public sealed class DevicesOptions
+{
+    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
+    public static IEnumerable<CommandLine.Text.Example> Examples => [new("what this machine can run on", new DevicesOptions())];
+}
 
 public static class DevicesVerb
 {

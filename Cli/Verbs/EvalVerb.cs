@@ -12,6 +12,9 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("eval", HelpText = "Validation loss and bits per character of a checkpoint on a corpus's validation split.")]
 public sealed class EvalOptions
 {
+    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
+    public static IEnumerable<CommandLine.Text.Example> Examples => [new("the validation loss of a run's best model over the whole split", new EvalOptions { Checkpoint = "checkpoints/anna-lstm-128x2/best.safetensors" })];
+
     [Option("checkpoint", Required = true, HelpText = "A .safetensors checkpoint.")]
     public string Checkpoint { get; set; } = "";
 
@@ -41,8 +44,8 @@ public static class EvalVerb
         var loaded = ModelCheckpoint.Load(o.Checkpoint);
         string corpusName = o.Corpus ?? loaded.Get("corpus")
             ?? throw new EngineException($"checkpoint '{o.Checkpoint}' does not say its corpus; give --corpus");
-        if (!(o.ValFrac > 0 && o.ValFrac < 1)) throw new EngineException($"--val-frac must be in (0, 1), got {o.ValFrac}");
-        if (o.Batches < 0) throw new EngineException($"--batches must be 0 (all) or positive, got {o.Batches}");
+        if (!(o.ValFrac > 0 && o.ValFrac < 1)) throw new UsageException($"--val-frac must be in (0, 1), got {o.ValFrac}");
+        if (o.Batches < 0) throw new UsageException($"--batches must be 0 (all) or positive, got {o.Batches}");
         var (path, name) = CorpusResolver.FromEnvironment().Resolve(corpusName);
         var corpus = new EncodedCorpus(name, TextFile.Read(path), loaded.Vocabulary);
         var (_, validation) = corpus.Split(o.ValFrac);

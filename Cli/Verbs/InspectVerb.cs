@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
 using CommandLine;
 using IlgpuLstm.Engine.Checkpoints;
 using IlgpuLstm.Engine.Data;
+using IlgpuLstm.Engine.Layers;
 
 namespace IlgpuLstm.Cli.Verbs;
 
@@ -10,6 +12,13 @@ public sealed class InspectOptions
 {
     [Option("checkpoint", Required = true, HelpText = "A .safetensors checkpoint (latest, best or resume).")]
     public string Checkpoint { get; set; } = "";
+
+    [Option("json", HelpText = "Print the metadata as JSON (for scripts) instead of a table.")]
+    public bool Json { get; set; }
+
+    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
+    public static IEnumerable<CommandLine.Text.Example> Examples =>
+        [new("what a run's best checkpoint holds", new InspectOptions { Checkpoint = "checkpoints/anna-lstm-128x2/best.safetensors" })];
 }
 
 public static class InspectVerb
@@ -18,14 +27,98 @@ public static class InspectVerb
     {
         var model = ModelCheckpoint.Load(o.Checkpoint);
         var c = model.Config;
-        output.WriteLine($"checkpoint: {o.Checkpoint} ({model.Get("format") ?? "no format entry: a PyTorch export"})");
-        output.WriteLine($"model: {c.Cell.ToString().ToLowerInvariant()}, hidden {c.HiddenSize}, layers {c.NumLayers}, " +
-            $"dropout {c.Dropout.ToString(CultureInfo.InvariantCulture)}, {model.Parameters.Length:N0} parameters");
-        output.WriteLine($"vocabulary: {model.Vocabulary.Count} symbols: " +
-            string.Join(" ", model.Vocabulary.Symbols.Take(40).Select(Vocabulary.Quote)) + (model.Vocabulary.Count > 40 ? " ..." : ""));
-        foreach (var key in new[] { "corpus", "step", "epoch", "train_loss", "val_loss", "created", "options", "position" })
-            if (model.Get(key) is { } value)
-                output.WriteLine($"{key}: {value}");
+        if (o.Json)
+        {
+            var doc = new Dictionary<string, object?>
+            {
+                ["checkpoint"] = o.Checkpoint,
+                ["cell"] = c.Cell.ModuleName(),
+                ["hidden_size"] = c.HiddenSize,
+                ["num_layers"] = c.NumLayers,
+                ["dropout"] = c.Dropout,
+                ["parameters"] = model.Parameters.Length,
+                ["vocabulary"] = model.Vocabulary.Symbols,
+                ["metadata"] = Keys.Where(k => model.Get(k) != null).ToDictionary(k => k, k => Parsed(model.Get(k)!)),
+            };
+            output.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+            return ExitCodes.Success;
+        }
+        var table = new MarkdownTable("field", "value");
+        table.Add("checkpoint", o.Checkpoint);
+        table.Add("format", model.Get("format") ?? "none: a PyTorch export");
+        table.Add("model", $"{c.Cell.ModuleName()} {c.HiddenSize}x{c.NumLayers}, dropout {c.Dropout.ToString(CultureInfo.InvariantCulture)}, " +
+            $"{model.Parameters.Length:N0} parameters");
+        if (model.Get("corpus") is { } corpus) table.Add("corpus", corpus);
+        if (model.Get("step") is { } step) table.Add("step", $"{step} (epoch {model.Get("epoch") ?? "?"})");
+        if (model.Get("train_loss") is { } train) table.Add("train loss", Loss(train));
+        if (model.Get("val_loss") is { } val) table.Add("validation loss", Loss(val));
+        if (model.Get("created") is { } created) table.Add("run started", created);
+        if (model.Get("options") is { } options) Options(table, options);
+        if (model.Get("position") is { } position) Position(table, position);
+        output.Write(table);
+        output.WriteLine($"vocabulary ({model.Vocabulary.Count} symbols): " +
+            string.Join(" ", model.Vocabulary.Symbols.Select(Vocabulary.Quote)));
         return ExitCodes.Success;
+    }
+
+    private static readonly string[] Keys = ["format", "corpus", "step", "epoch", "train_loss", "val_loss", "created", "options", "position"];
+
+    private static string Loss(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+        ? $"{v.ToString("F4", CultureInfo.InvariantCulture)} ({(v / Math.Log(2)).ToString("F3", CultureInfo.InvariantCulture)} bits/char)"
+        : text;
+
+    /// <summary>The run's training options, one readable row each, from the JSON the trainer stored.</summary>
+    private static void Options(MarkdownTable table, string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            if (root.TryGetProperty("preset", out var preset)) table.Add("preset", preset.ToString());
+            if (root.TryGetProperty("trainConfig", out var t))
+            {
+                string Get(string name) => t.TryGetProperty(name, out var v) ? v.ToString() : "?";
+                var optimizer = t.GetProperty("Optimizer");
+                string kind = optimizer.GetProperty("Kind").ValueKind == JsonValueKind.Number
+                    ? ((Engine.Training.OptimizerKind)optimizer.GetProperty("Kind").GetInt32()).ToString().ToLowerInvariant()
+                    : optimizer.GetProperty("Kind").ToString();
+                table.Add("training", $"batch {Get("BatchSize")} x seq {Get("SeqLength")}, {Get("Epochs")} epochs, " +
+                    $"{kind} lr {optimizer.GetProperty("LearningRate")}, clip {Get("GradClip")}, seed {Get("Seed")}");
+            }
+            if (root.TryGetProperty("initFrom", out var init) && init.ValueKind == JsonValueKind.String) table.Add("fine-tuned from", init.ToString());
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            table.Add("options", json);
+        }
+    }
+
+    /// <summary>Where a resume file continues: the next batch, steps so far and the run's training time.</summary>
+    private static void Position(MarkdownTable table, string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var p = doc.RootElement;
+            double seconds = p.TryGetProperty("ElapsedSeconds", out var e) ? e.GetDouble() : 0;
+            table.Add("resumes at", $"epoch {p.GetProperty("Epoch")}, batch {p.GetProperty("BatchIndex")} " +
+                $"(step {p.GetProperty("Step")} done, {TimeSpan.FromSeconds(Math.Round(seconds)):c} of training)");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            table.Add("position", json);
+        }
+    }
+
+    private static object Parsed(string value)
+    {
+        try
+        {
+            return JsonDocument.Parse(value).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return value;
+        }
     }
 }

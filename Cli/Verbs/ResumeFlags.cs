@@ -15,8 +15,8 @@ public static class ResumeFlags
 {
     public static TrainConfig Merge(TrainOptions o, ResumePoint run)
     {
-        if (o.InitFrom != null) throw new EngineException("--init-from and --resume cannot be combined: --resume continues a run with its own weights");
-        if (o.Preset != null) throw new EngineException("--preset cannot be combined with --resume: the run keeps its own settings");
+        if (o.InitFrom != null) throw new UsageException("--init-from and --resume cannot be combined: --resume continues a run with its own weights");
+        if (o.Preset != null) throw new UsageException("--preset cannot be combined with --resume: the run keeps its own settings");
         var c = run.Config;
         var m = run.Model.Config;
         var conflicts = new List<string>();
@@ -42,8 +42,10 @@ public static class ResumeFlags
         Check(o.GradClip, c.GradClip, "grad-clip");
         Check(o.GradClamp, c.GradClamp, "grad-clamp");
         Check(o.Seed, c.Seed, "seed");
+        Check(o.LrDecay, c.LrDecay, "lr-decay");
+        Check(o.DecayAfter, c.DecayAfter, "decay-after");
         if (conflicts.Count > 0)
-            throw new EngineException("--resume keeps the run's model, data and optimizer settings; these flags conflict: " +
+            throw new UsageException("--resume keeps the run's model, data and optimizer settings; these flags conflict: " +
                 string.Join(", ", conflicts) + ". Only --epochs, --max-steps, --time-limit, --print-every, --val-batches and --patience may change");
         return c with
         {

@@ -36,6 +36,22 @@ public sealed class SampleOptions
 
     [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
     public AcceleratorKind Accelerator { get; set; }
+
+    [Option("count", Default = 1, HelpText = "How many samples; sample i (from 0) draws with seed + i.")]
+    public int Count { get; set; }
+
+    [Option("out", HelpText = "Also write the samples to this file (refused if it exists).")]
+    public string? Out { get; set; }
+
+    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
+    public static IEnumerable<CommandLine.Text.Example> Examples =>
+    [
+        new("three 500-character samples at temperature 0.8", new SampleOptions
+        {
+            Checkpoint = "checkpoints/anna-lstm-128x2/best.safetensors", Prime = "Anna", Length = 500, Temperature = 0.8,
+            Count = 3, Seed = 1,
+        }),
+    ];
 }
 
 public static class SampleVerb
@@ -48,15 +64,42 @@ public static class SampleVerb
         var options = new SamplingOptions(o.Length, o.TopK, o.Temperature, o.Argmax, o.Seed);
         options.Validate(loaded.Vocabulary.Count);
         loaded.Vocabulary.Encode(prime, "the prime text"); // refuse unknown characters before opening a device
+        if (o.Count < 1) throw new UsageException($"--count must be at least 1, got {o.Count}");
+        // Never overwrite a file the user made; checked before any work.
+        if (o.Out != null && (File.Exists(o.Out) || Directory.Exists(o.Out)))
+            throw new EngineException($"--out '{o.Out}' already exists; choose another file or remove it");
         using var device = ComputeDevice.Open(o.Accelerator);
         using var model = new CharRnn(device, loaded.Config);
         model.Store.Upload(loaded.Parameters);
-        new Sampler(model, loaded.Vocabulary).Sample(prime, options, s =>
+        var sampler = new Sampler(model, loaded.Vocabulary);
+        using var file = o.Out is null ? null : OpenOut(o.Out);
+        for (int i = 0; i < o.Count; i++)
         {
-            output.Write(s);
-            output.Flush();
-        });
-        output.WriteLine();
+            if (o.Count > 1) output.WriteLine($"--- sample {i + 1} of {o.Count} (seed {o.Seed + (ulong)i}) ---");
+            var text = sampler.Sample(prime, options with { Seed = o.Seed + (ulong)i }, s =>
+            {
+                output.Write(s);
+                output.Flush();
+            });
+            output.WriteLine();
+            if (file != null)
+            {
+                if (o.Count > 1) file.WriteLine($"--- sample {i + 1} of {o.Count} (seed {o.Seed + (ulong)i}) ---");
+                file.WriteLine(text);
+            }
+        }
         return ExitCodes.Success;
+    }
+
+    private static StreamWriter OpenOut(string path)
+    {
+        try
+        {
+            return new StreamWriter(new FileStream(path, FileMode.CreateNew, FileAccess.Write));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException($"cannot write --out '{path}': {e.Message}");
+        }
     }
 }

@@ -8,6 +8,9 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("selftest", HelpText = "Check every kernel on an accelerator against its float64 reference.")]
 public sealed class SelfTestOptions
 {
+    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
+    public static IEnumerable<CommandLine.Text.Example> Examples => [new("check every kernel on the GPU", new SelfTestOptions { Accelerator = IlgpuLstm.Engine.Device.AcceleratorKind.Cuda })];
+
     [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
     public AcceleratorKind Accelerator { get; set; }
 

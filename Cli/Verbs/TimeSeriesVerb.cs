@@ -11,6 +11,9 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("timeseries", HelpText = "The sine-wave time-series lesson: RNN(1, 32) + Linear(32, 1), MSE, Adam 0.01, state carried over 75 steps.")]
 public sealed class TimeSeriesOptions
 {
+    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
+    public static IEnumerable<CommandLine.Text.Example> Examples => [new("the sine-wave lesson with a GRU, figures in ./plots", new TimeSeriesOptions { Cell = "gru", PlotDir = "plots" })];
+
     [Option("cell", Default = "rnn", HelpText = "rnn, gru or lstm.")]
     public string Cell { get; set; } = "rnn";
 
@@ -47,9 +50,11 @@ public static class TimeSeriesVerb
     public static int Run(TimeSeriesOptions o, TextWriter output)
     {
         if (!CellKindExtensions.TryParse(o.Cell, out var cell))
-            throw new EngineException($"unknown --cell '{o.Cell}' (known: rnn, gru, lstm)");
-        if (o.SeqLength < 1) throw new EngineException($"--seq-length must be at least 1, got {o.SeqLength}");
-        if (!(o.LearningRate > 0)) throw new EngineException($"--lr must be positive, got {o.LearningRate}");
+            throw new UsageException($"unknown --cell '{o.Cell}' (known: rnn, gru, lstm)");
+        if (o.SeqLength < 1) throw new UsageException($"--seq-length must be at least 1, got {o.SeqLength}");
+        if (!(o.LearningRate > 0)) throw new UsageException($"--lr must be positive, got {o.LearningRate}");
+        // A plot directory that cannot be written is refused now, not after training.
+        if (o.PlotDir != null) TimeSeriesPlots.EnsureWritable(o.PlotDir);
         using var device = ComputeDevice.Open(o.Accelerator);
         using var model = new TimeSeriesRnn(device, cell, 1, o.HiddenSize, o.NumLayers, 1, 1, o.SeqLength);
         model.Initialize(o.Seed);

@@ -10,6 +10,14 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("train", HelpText = "Train a character-level model on a corpus (the Anna Karenina lesson by default on a GPU).")]
 public sealed class TrainOptions
 {
+    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
+    public static IEnumerable<CommandLine.Text.Example> Examples =>
+    [
+        new("the lesson's model on tinyshakespeare with a 30-minute budget",
+            new TrainOptions { Corpus = "tinyshakespeare", Preset = "lesson", TimeLimit = "30m" }),
+        new("continue a stopped run", new TrainOptions { Resume = "checkpoints/anna-lstm-128x2" }),
+    ];
+
     [Option("corpus", HelpText = "A corpus name from corpora/manifest.json (anna, tinyshakespeare) or a path to a UTF-8 text file (default anna).")]
     public string? Corpus { get; set; }
 
@@ -19,55 +27,55 @@ public sealed class TrainOptions
     [Option("preset", HelpText = "lesson (2x512 LSTM, dropout 0.5, batch 128, seq 100, Adam 1e-3, clip 5, 20 epochs) or cpu-default.")]
     public string? Preset { get; set; }
 
-    [Option("cell", HelpText = "lstm, gru or rnn.")]
+    [Option("cell", HelpText = "lstm, gru or rnn (default lstm).")]
     public string? Cell { get; set; }
 
-    [Option("hidden-size", HelpText = "Units per recurrent layer.")]
+    [Option("hidden-size", HelpText = "Units per recurrent layer (default 512 lesson, 128 cpu-default).")]
     public int? HiddenSize { get; set; }
 
-    [Option("num-layers", HelpText = "Recurrent layers.")]
+    [Option("num-layers", HelpText = "Recurrent layers (default 2).")]
     public int? NumLayers { get; set; }
 
-    [Option("dropout", HelpText = "Dropout after every recurrent layer, in [0, 1).")]
+    [Option("dropout", HelpText = "Dropout after every recurrent layer, in [0, 1) (default 0.5 lesson, 0.2 cpu-default).")]
     public double? Dropout { get; set; }
 
-    [Option("batch-size", HelpText = "Sequences per batch (rows of get_batches).")]
+    [Option("batch-size", HelpText = "Sequences per batch, rows of get_batches (default 128 lesson, 32 cpu-default).")]
     public int? BatchSize { get; set; }
 
-    [Option("seq-length", HelpText = "Characters per sequence (truncated BPTT length).")]
+    [Option("seq-length", HelpText = "Characters per sequence, the truncated BPTT length (default 100 lesson, 50 cpu-default).")]
     public int? SeqLength { get; set; }
 
-    [Option("lr", HelpText = "Learning rate.")]
+    [Option("lr", HelpText = "Learning rate (default 0.001 lesson, 0.002 cpu-default).")]
     public double? LearningRate { get; set; }
 
-    [Option("optimizer", HelpText = "adam, sgd or rmsprop.")]
+    [Option("optimizer", HelpText = "adam, sgd or rmsprop (default adam).")]
     public string? Optimizer { get; set; }
 
-    [Option("momentum", HelpText = "SGD momentum.")]
+    [Option("momentum", HelpText = "SGD momentum (default 0).")]
     public double? Momentum { get; set; }
 
-    [Option("grad-clip", HelpText = "Clip the global gradient L2 norm to this (0: off).")]
+    [Option("grad-clip", HelpText = "Clip the global gradient L2 norm to this (0: off; default 5).")]
     public double? GradClip { get; set; }
 
-    [Option("grad-clamp", HelpText = "Clamp every gradient element to +-this before the norm clip (char-rnn's grad_clip; 0: off).")]
+    [Option("grad-clamp", HelpText = "Clamp every gradient element to +-this before the norm clip (char-rnn's grad_clip; default 0: off).")]
     public double? GradClamp { get; set; }
 
-    [Option("epochs", HelpText = "Passes over the training split.")]
+    [Option("epochs", HelpText = "Passes over the training split (default 20 lesson, 10 cpu-default).")]
     public int? Epochs { get; set; }
 
-    [Option("max-steps", HelpText = "Stop after this many steps (0: no limit).")]
+    [Option("max-steps", HelpText = "Stop after this many steps (default 0: no limit).")]
     public int? MaxSteps { get; set; }
 
-    [Option("val-frac", HelpText = "Fraction at the end of the corpus used for validation.")]
+    [Option("val-frac", HelpText = "Fraction at the end of the corpus used for validation (default 0.1).")]
     public double? ValFrac { get; set; }
 
-    [Option("val-batches", HelpText = "Validation batches per evaluation (0: the whole split, as the lesson).")]
+    [Option("val-batches", HelpText = "Validation batches per evaluation (0: the whole split, as the lesson; default 0 lesson, 20 cpu-default).")]
     public int? ValBatches { get; set; }
 
-    [Option("patience", HelpText = "Stop early after this many validations without a new best validation loss (0: off).")]
+    [Option("patience", HelpText = "Stop early after this many validations without a new best validation loss (default 0: off).")]
     public int? Patience { get; set; }
 
-    [Option("print-every", HelpText = "Validate, print and checkpoint every N steps.")]
+    [Option("print-every", HelpText = "Validate, print and checkpoint every N steps (default 10 lesson, 50 cpu-default).")]
     public int? PrintEvery { get; set; }
 
     [Option("seed", HelpText = "Seed of the initialisation, dropout masks and the final sample (default 1).")]
@@ -87,6 +95,18 @@ public sealed class TrainOptions
 
     [Option("log", HelpText = "Also append every report to this CSV file (step, epoch, loss, val_loss, grad_norm, tokens_per_s, seconds).")]
     public string? Log { get; set; }
+
+    [Option("lr-decay", HelpText = "char-rnn's schedule: multiply the learning rate by this at the end of every epoch from --decay-after on (default 1: constant).")]
+    public double? LrDecay { get; set; }
+
+    [Option("decay-after", HelpText = "The epoch from whose end --lr-decay applies (default 10).")]
+    public int? DecayAfter { get; set; }
+
+    [Option("overwrite", HelpText = "Train into a checkpoint directory that holds another run, replacing its checkpoints.")]
+    public bool Overwrite { get; set; }
+
+    [Option("keep", HelpText = "Keep the last N end-of-epoch checkpoints, named epochE_valLOSS.safetensors as char-rnn names them (default 3; 0: none).")]
+    public int? Keep { get; set; }
 
     [Option("sample-length", Default = 200, HelpText = "Characters of sample printed at the end (0: none).")]
     public int SampleLength { get; set; }

@@ -19,6 +19,8 @@ public static class TrainVerb
         ResumePoint? resume = null;
         if (o.Resume != null)
         {
+            // The run's directory, or any file in it (latest, best, resume.safetensors).
+            if (File.Exists(o.Resume)) o.Resume = Path.GetDirectoryName(Path.GetFullPath(o.Resume))!;
             var file = Path.Combine(o.Resume, CheckpointPlan.ResumeName);
             if (!File.Exists(file))
                 throw new EngineException($"cannot resume: '{file}' does not exist (is '{o.Resume}' a checkpoint directory of a run?)");
@@ -28,7 +30,7 @@ public static class TrainVerb
         // Any CPU, an OpenCL one (pocl) included, gets the CPU's preset: the lesson's takes hours there.
         bool cpu = device.Description.IsCpu;
         var preset = o.Preset is null ? (cpu ? TrainPreset.CpuDefault : TrainPreset.Lesson)
-            : TrainPreset.Find(o.Preset) ?? throw new EngineException($"unknown --preset '{o.Preset}' (known: lesson, cpu-default)");
+            : TrainPreset.Find(o.Preset) ?? throw new UsageException($"unknown --preset '{o.Preset}' (known: lesson, cpu-default)");
         var trainConfig = resume != null ? ResumeFlags.Merge(o, resume) : TrainFromFlags(o, preset);
         trainConfig.Validate();
         string corpusSpec = resume?.Corpus ?? o.Corpus ?? "anna";
@@ -67,12 +69,17 @@ public static class TrainVerb
 
         var dir = o.CheckpointDir ?? o.Resume ?? Path.Combine("checkpoints",
             $"{corpusName}-{modelConfig.Cell.ModuleName()}-{modelConfig.HiddenSize}x{modelConfig.NumLayers}");
+        // Never replace another run's checkpoints unasked.
+        if (resume == null && !o.Overwrite && CheckpointPlan.HoldsRun(dir))
+            throw new EngineException($"'{dir}' holds the checkpoints of another run; continue it with --resume {dir}, " +
+                "train into a new --checkpoint-dir, or replace it with --overwrite");
+        if (o.Keep is < 0) throw new UsageException($"--keep must be 0 (none) or positive, got {o.Keep}");
         var plan = new CheckpointPlan(dir, new Dictionary<string, string>
         {
             ["corpus"] = corpusSpec,
             ["options"] = JsonSerializer.Serialize(new { preset = resume != null ? "resumed" : preset.Name, trainConfig, initFrom = o.InitFrom }),
             ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-        }, corpusSpec, corpusSha);
+        }, corpusSpec, corpusSha, o.Keep ?? 3);
 
         using var model = new CharRnn(device, modelConfig);
         if (start != null) model.Store.Upload(start.Parameters);
@@ -92,10 +99,21 @@ public static class TrainVerb
             $"{trainConfig.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}, clip {trainConfig.GradClip.ToString(CultureInfo.InvariantCulture)}, " +
             $"{trainConfig.Epochs} epoch(s); checkpoints in {dir}");
 
+        if (cpu && modelConfig.HiddenSize >= 512 && trainConfig.BatchSize * trainConfig.SeqLength >= 12800)
+            output.WriteLine("note: this is the lesson's GPU-sized model on a CPU; the first step's time below says how long " +
+                "the run takes. --preset cpu-default (2 x 128) trains in minutes");
         using var interrupts = new Interrupts();
         using var csv = o.Log is null ? null : CsvLog.Open(o.Log);
-        var trainer = new Trainer(model, trainConfig, vocabulary, plan, new ConsoleObserver(output, csv));
+        using var metrics = new MetricsLog(plan.Metrics, append: resume != null);
+        var trainer = new Trainer(model, trainConfig, vocabulary, plan, new ConsoleObserver(output, csv, metrics));
         var outcome = trainer.Run(train, validation, interrupts.Token, resume);
+        metrics.Dispose();
+        if (outcome.Reports.Count > 0)
+        {
+            var lossPng = Path.Combine(dir, "loss.png");
+            LossPlot.Save([RunMetrics.Read(plan.Metrics)], lossPng);
+            output.WriteLine($"loss curve: {lossPng} (ilgpu-lstm plot {dir} ... compares runs)");
+        }
         if (outcome.Reports.Count == 0)
         {
             output.WriteLine($"nothing to do: the run already stopped at step {outcome.Steps}; extend it with --epochs or --max-steps");
@@ -157,31 +175,47 @@ public static class TrainVerb
             "adam" => OptimizerKind.Adam,
             "sgd" => OptimizerKind.Sgd,
             "rmsprop" => OptimizerKind.RmsProp,
-            _ => throw new EngineException($"unknown --optimizer '{o.Optimizer}' (known: adam, sgd, rmsprop)"),
+            _ => throw new UsageException($"unknown --optimizer '{o.Optimizer}' (known: adam, sgd, rmsprop)"),
         };
         var optimizer = new OptimizerSettings(kind, o.LearningRate ?? p.LearningRate, Momentum: o.Momentum ?? 0);
         return new TrainConfig(o.Epochs ?? p.Epochs, o.MaxSteps ?? 0, o.BatchSize ?? p.BatchSize, o.SeqLength ?? p.SeqLength,
             o.ValFrac ?? p.ValFrac, o.PrintEvery ?? p.PrintEvery, o.GradClip ?? p.GradClip, o.Seed ?? 1,
-            o.TimeLimit is null ? null : Duration.Parse(o.TimeLimit, "--time-limit"), optimizer, o.ValBatches ?? p.ValBatches, o.GradClamp ?? 0, o.Patience ?? 0);
+            o.TimeLimit is null ? null : Duration.Parse(o.TimeLimit, "--time-limit"), optimizer, o.ValBatches ?? p.ValBatches,
+            o.GradClamp ?? 0, o.Patience ?? 0, o.LrDecay ?? 1, o.DecayAfter ?? 10);
     }
 
     private static CellKind? ParseCell(string? text) => text is null ? null
         : CellKindExtensions.TryParse(text, out var cell) ? cell
-        : throw new EngineException($"unknown --cell '{text}' (known: lstm, gru, rnn)");
+        : throw new UsageException($"unknown --cell '{text}' (known: lstm, gru, rnn)");
 
-    private sealed class ConsoleObserver(TextWriter output, CsvLog? csv) : ITrainingObserver
+    /// <summary>
+    /// The lesson's line, then step of total, speed, gradient norm, elapsed time (across resumes)
+    /// and the estimated time left; every report also goes to metrics.jsonl and --log.
+    /// </summary>
+    private sealed class ConsoleObserver(TextWriter output, CsvLog? csv, MetricsLog metrics) : ITrainingObserver
     {
         public void Report(TrainingReport r)
         {
             csv?.Append(r);
+            metrics.Append(r);
             var val = r.ValLoss is { } v ? $"... Val Loss: {v.ToString("F4", CultureInfo.InvariantCulture)}" : "";
+            var eta = r.Remaining is { } left && r.Step < r.TotalSteps ? $", ETA {Clock(left)}" : "";
             output.WriteLine($"Epoch: {r.Epoch}/{r.Epochs}... Step: {r.Step}... Loss: {r.Loss.ToString("F4", CultureInfo.InvariantCulture)}" +
-                $"{val}   ({r.TokensPerSecond.ToString("N0", CultureInfo.InvariantCulture)} tok/s, grad norm " +
-                $"{r.GradNorm.ToString("F2", CultureInfo.InvariantCulture)}, {r.Elapsed:hh\\:mm\\:ss})");
+                $"{val}   (step {r.Step:N0}/{r.TotalSteps:N0}, {r.TokensPerSecond.ToString("N0", CultureInfo.InvariantCulture)} tok/s, " +
+                $"grad norm {r.GradNorm.ToString("F2", CultureInfo.InvariantCulture)}, {Clock(r.Elapsed)}{eta})");
         }
 
         public void Saved(string kind, string path)
         {
         }
+
+        public void FirstStep(TimeSpan stepTime, long remainingSteps) =>
+            output.WriteLine($"first step: {stepTime.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)} ms; " +
+                $"{remainingSteps:N0} more steps take at most {Clock(stepTime * Math.Max(1, remainingSteps))} at that pace " +
+                "(the first step is the slowest; the ETA on each line follows the real pace)");
+
+        private static string Clock(TimeSpan t) => t.TotalHours >= 1
+            ? $"{(int)t.TotalHours}h{t.Minutes:D2}m{t.Seconds:D2}s"
+            : t.TotalMinutes >= 1 ? $"{t.Minutes}m{t.Seconds:D2}s" : $"{t.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)}s";
     }
 }

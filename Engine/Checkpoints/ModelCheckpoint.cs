@@ -53,10 +53,12 @@ public static class ModelCheckpoint
     public static LoadedModel Load(string path)
     {
         var file = SafetensorsFile.Open(path);
-        if (file.Metadata.TryGetValue("format", out var format) && format != Format && format != ResumeCheckpoint.Format)
-            throw new EngineException(format.StartsWith("ilgpu-lstm", StringComparison.Ordinal)
-                ? $"checkpoint '{path}' has format '{format}'; this version reads '{Format}'"
-                : $"checkpoint '{path}' has format '{format}', not an ilgpu-lstm checkpoint");
+        // Another version of ours is refused by name; any other format value ("pt", what common
+        // exporters write) is a foreign export, read like one with no format: by PyTorch's names,
+        // shapes and the vocabulary, each checked below.
+        if (file.Metadata.TryGetValue("format", out var format) && format != Format && format != ResumeCheckpoint.Format &&
+            format.StartsWith("ilgpu-lstm", StringComparison.Ordinal))
+            throw new EngineException($"checkpoint '{path}' has format '{format}'; this version reads '{Format}'");
         return LoadFrom(path, file, format == ResumeCheckpoint.Format
             ? name => name.StartsWith("optimizer.", StringComparison.Ordinal) || name.StartsWith("state.", StringComparison.Ordinal)
             : _ => false);

@@ -65,7 +65,7 @@ public sealed class SafetensorsFile
             stream.ReadExactly(lengthBytes);
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
             if (headerLength > (ulong)(fileLength - 8))
-                throw Bad(path, $"its header length {headerLength} runs past the end of the {fileLength}-byte file");
+                throw new EngineException($"'{path}' is not a safetensors file: {Kind(lengthBytes)}");
             if (headerLength > MaxHeaderBytes) throw Bad(path, $"its header is {headerLength} bytes, over the {MaxHeaderBytes} limit");
             if (headerLength < 2) throw Bad(path, "its header is too short to be JSON");
             header = new byte[headerLength];
@@ -181,6 +181,22 @@ public sealed class SafetensorsFile
         }
         return values; // safetensors is little-endian, as is every platform .NET 10 runs on
 
+    }
+
+    /// <summary>
+    /// What a file whose first 8 bytes are no plausible header length seems to be, so the message
+    /// says that instead of quoting a 20-digit length.
+    /// </summary>
+    private static string Kind(ReadOnlySpan<byte> first)
+    {
+        if (first[0] == (byte)'P' && first[1] == (byte)'K')
+            return "it is a zip archive, as torch.save writes (.pt/.pth); save the state_dict with safetensors.torch.save_file";
+        if (first[0] == 0x80)
+            return "it looks like a Python pickle (an old torch.save); save the state_dict with safetensors.torch.save_file";
+        bool text = true;
+        foreach (byte b in first) text &= b is >= 0x20 and < 0x7F or (byte)'\n' or (byte)'\r' or (byte)'\t';
+        if (text) return "it starts like a text file";
+        return "its first 8 bytes are not a header length that fits in the file";
     }
 
     private static EngineException Bad(string path, string why) =>

@@ -14,8 +14,8 @@ public sealed class CharBatches
 
     public CharBatches(int[] data, int batchSize, int seqLength, string splitName)
     {
-        if (batchSize < 1) throw new EngineException($"--batch-size must be at least 1, got {batchSize}");
-        if (seqLength < 1) throw new EngineException($"--seq-length must be at least 1, got {seqLength}");
+        if (batchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {batchSize}");
+        if (seqLength < 1) throw new UsageException($"--seq-length must be at least 1, got {seqLength}");
         long perBatch = (long)batchSize * seqLength;
         Count = (int)(data.Length / perBatch);
         if (Count == 0)

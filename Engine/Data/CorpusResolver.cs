@@ -35,14 +35,17 @@ public sealed class CorpusResolver(string? searchPath, string cacheDirectory, Fu
                 $"({string.Join(", ", CorpusManifest.Entries.Select(e => e.Name))})");
         }
         var fileName = entry.Name + ".txt";
+        var searched = new List<string>();
         foreach (var dir in (searchPath ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = System.IO.Path.Combine(dir, fileName);
             if (File.Exists(candidate)) return (Verified(candidate, entry), entry.Name);
+            searched.Add(Directory.Exists(dir) ? candidate : $"{candidate} (no directory '{dir}')");
         }
         var cached = System.IO.Path.Combine(cacheDirectory, fileName);
         if (File.Exists(cached)) return (Verified(cached, entry), entry.Name);
-        return (Download(entry, cached), entry.Name);
+        searched.Add(cached + " (the cache)");
+        return (Download(entry, cached, searched), entry.Name);
     }
 
     private static string Verified(string path, CorpusEntry entry)
@@ -55,7 +58,7 @@ public sealed class CorpusResolver(string? searchPath, string cacheDirectory, Fu
         return path;
     }
 
-    private string Download(CorpusEntry entry, string target)
+    private string Download(CorpusEntry entry, string target, List<string> searched)
     {
         byte[] bytes;
         try
@@ -64,8 +67,10 @@ public sealed class CorpusResolver(string? searchPath, string cacheDirectory, Fu
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            throw new EngineException($"corpus '{entry.Name}' is not on this machine and could not be downloaded from " +
-                $"{entry.Url} ({e.Message}); put {entry.Name}.txt in a directory listed in {Variable}");
+            string where = searchPath is null ? $"{Variable} is not set; looked in " : $"looked in ";
+            throw new EngineException($"corpus '{entry.Name}' was not found and could not be downloaded from {entry.Url} " +
+                $"({e.Message}); {where}{string.Join(", ", searched)}. Put {entry.Name}.txt in a directory listed in " +
+                $"{Variable} (':'-separated) or in the cache, or give the file itself with --corpus PATH");
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (hash != entry.Sha256)

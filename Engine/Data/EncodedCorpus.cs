@@ -19,7 +19,7 @@ public sealed class EncodedCorpus
     /// <summary>Training and validation ids: <c>val_idx = int(len * (1 - valFrac))</c>, the rest is validation.</summary>
     public (int[] Train, int[] Validation) Split(double valFrac)
     {
-        if (!(valFrac >= 0 && valFrac < 1)) throw new EngineException($"--val-frac must be in [0, 1), got {valFrac}");
+        if (!(valFrac >= 0 && valFrac < 1)) throw new UsageException($"--val-frac must be in [0, 1), got {valFrac}");
         int valIdx = (int)(Ids.Length * (1 - valFrac));
         return (Ids[..valIdx], Ids[valIdx..]);
     }

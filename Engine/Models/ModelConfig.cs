@@ -8,8 +8,8 @@ public sealed record ModelConfig(CellKind Cell, int VocabSize, int HiddenSize, i
     public void Validate()
     {
         if (VocabSize < 1) throw new EngineException($"vocabulary size must be at least 1, got {VocabSize}");
-        if (HiddenSize < 1) throw new EngineException($"--hidden-size must be at least 1, got {HiddenSize}");
-        if (NumLayers < 1) throw new EngineException($"--num-layers must be at least 1, got {NumLayers}");
-        if (!(Dropout >= 0 && Dropout < 1)) throw new EngineException($"--dropout must be in [0, 1), got {Dropout}");
+        if (HiddenSize < 1) throw new UsageException($"--hidden-size must be at least 1, got {HiddenSize}");
+        if (NumLayers < 1) throw new UsageException($"--num-layers must be at least 1, got {NumLayers}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new UsageException($"--dropout must be in [0, 1), got {Dropout}");
     }
 }

@@ -23,8 +23,8 @@ public sealed class TimeSeriesRnn : IDisposable
     public TimeSeriesRnn(ComputeDevice device, CellKind cell, int inputSize, int hiddenSize, int numLayers,
         int outputSize, int batch, int steps)
     {
-        if (hiddenSize < 1) throw new EngineException($"--hidden-size must be at least 1, got {hiddenSize}");
-        if (numLayers < 1) throw new EngineException($"--num-layers must be at least 1, got {numLayers}");
+        if (hiddenSize < 1) throw new UsageException($"--hidden-size must be at least 1, got {hiddenSize}");
+        if (numLayers < 1) throw new UsageException($"--num-layers must be at least 1, got {numLayers}");
         ops = device.Ops;
         owned = new BufferGroup(device);
         Cell = cell; HiddenSize = hiddenSize; NumLayers = numLayers; Batch = batch; Steps = steps; OutputSize = outputSize;

@@ -9,10 +9,10 @@ public sealed record SamplingOptions(int Length, int? TopK, double Temperature, 
 {
     public void Validate(int vocabSize)
     {
-        if (Length < 0) throw new EngineException($"--length must be 0 or more, got {Length}");
+        if (Length < 0) throw new UsageException($"--length must be 0 or more, got {Length}");
         if (TopK is { } k && (k < 1 || k > vocabSize))
-            throw new EngineException($"--top-k must be between 1 and the vocabulary size {vocabSize}, got {k}");
+            throw new UsageException($"--top-k must be between 1 and the vocabulary size {vocabSize}, got {k}");
         if (!(Temperature > 0) || double.IsInfinity(Temperature))
-            throw new EngineException($"--temperature must be positive, got {Temperature}");
+            throw new UsageException($"--temperature must be positive, got {Temperature}");
     }
 }

@@ -5,6 +5,14 @@ public interface ITrainingObserver
 {
     void Report(TrainingReport report);
 
-    /// <summary>A checkpoint was written (kind is "latest" or "best").</summary>
+    /// <summary>A checkpoint was written (kind is "latest", "best", "resume" or "epoch").</summary>
     void Saved(string kind, string path);
+
+    /// <summary>
+    /// After this session's first step, timed to completion: what the whole run will take at that
+    /// pace, said at once rather than at the first report (which may be minutes away on a CPU).
+    /// </summary>
+    void FirstStep(TimeSpan stepTime, long remainingSteps)
+    {
+    }
 }

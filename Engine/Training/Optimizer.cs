@@ -17,11 +17,17 @@ public sealed class Optimizer(IOps ops, ParameterStore store, OptimizerSettings 
     /// <summary>Steps taken so far (PyTorch's <c>state['step']</c>).</summary>
     public long StepCount { get; set; }
 
+    /// <summary>Multiplies the learning rate (a decay schedule); 1 keeps the settings' rate.</summary>
+    public double LearningRateScale { get; set; } = 1;
+
+    /// <summary>The learning rate the next step uses.</summary>
+    public double LearningRate => settings.LearningRate * LearningRateScale;
+
     public void Step(ArrayView<float> scalars, int clipSlot)
     {
         StepCount++;
         store.MarkChanged();
-        var s = settings;
+        var s = settings with { LearningRate = LearningRate };
         switch (s.Kind)
         {
             case OptimizerKind.Adam:

@@ -14,8 +14,8 @@ public static class TimeSeriesTrainer
     public static TimeSeriesOutcome Run(ComputeDevice device, TimeSeriesRnn model, int steps,
         int printEvery, OptimizerSettings optimizerSettings, Action<TimeSeriesReport> report)
     {
-        if (steps < 1) throw new EngineException($"--steps must be at least 1, got {steps}");
-        if (printEvery < 1) throw new EngineException($"--print-every must be at least 1, got {printEvery}");
+        if (steps < 1) throw new UsageException($"--steps must be at least 1, got {steps}");
+        if (printEvery < 1) throw new UsageException($"--print-every must be at least 1, got {printEvery}");
         var optimizer = new Optimizer(device.Ops, model.Store, optimizerSettings);
         using var state = model.CreateState(device);
         // Every step's loss is copied into a device-side history and read once at the end, so the

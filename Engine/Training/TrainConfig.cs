@@ -19,23 +19,34 @@ public sealed record TrainConfig(
     OptimizerSettings Optimizer,
     int ValBatches = 0,
     double GradClamp = 0,
-    int Patience = 0)
+    int Patience = 0,
+    double LrDecay = 1,
+    int DecayAfter = 10)
 {
+    /// <summary>
+    /// char-rnn's schedule: the learning rate is multiplied by <see cref="LrDecay"/> at the end of
+    /// every epoch from epoch <see cref="DecayAfter"/> on, so epoch e (1-based) trains at
+    /// lr · decay^max(0, e - DecayAfter). A function of the epoch alone, so resume stays exact.
+    /// </summary>
+    public double LearningRateScale(int epoch) => LrDecay == 1 ? 1 : Math.Pow(LrDecay, Math.Max(0, epoch - DecayAfter));
+
     public void Validate()
     {
-        if (Epochs < 1) throw new EngineException($"--epochs must be at least 1, got {Epochs}");
-        if (MaxSteps < 0) throw new EngineException($"--max-steps must be 0 (no limit) or positive, got {MaxSteps}");
-        if (BatchSize < 1) throw new EngineException($"--batch-size must be at least 1, got {BatchSize}");
-        if (SeqLength < 1) throw new EngineException($"--seq-length must be at least 1, got {SeqLength}");
-        if (PrintEvery < 1) throw new EngineException($"--print-every must be at least 1, got {PrintEvery}");
-        if (!(ValFrac >= 0 && ValFrac < 1)) throw new EngineException($"--val-frac must be in [0, 1), got {ValFrac}");
-        if (!(GradClip >= 0)) throw new EngineException($"--grad-clip must be 0 (off) or positive, got {GradClip}");
+        if (Epochs < 1) throw new UsageException($"--epochs must be at least 1, got {Epochs}");
+        if (MaxSteps < 0) throw new UsageException($"--max-steps must be 0 (no limit) or positive, got {MaxSteps}");
+        if (BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {BatchSize}");
+        if (SeqLength < 1) throw new UsageException($"--seq-length must be at least 1, got {SeqLength}");
+        if (PrintEvery < 1) throw new UsageException($"--print-every must be at least 1, got {PrintEvery}");
+        if (!(ValFrac >= 0 && ValFrac < 1)) throw new UsageException($"--val-frac must be in [0, 1), got {ValFrac}");
+        if (!(GradClip >= 0)) throw new UsageException($"--grad-clip must be 0 (off) or positive, got {GradClip}");
         if (!(Optimizer.LearningRate > 0) || double.IsInfinity(Optimizer.LearningRate))
-            throw new EngineException($"--lr must be positive, got {Optimizer.LearningRate}");
-        if (!(GradClamp >= 0)) throw new EngineException($"--grad-clamp must be 0 (off) or positive, got {GradClamp}");
-        if (Patience < 0) throw new EngineException($"--patience must be 0 (off) or positive, got {Patience}");
-        if (ValBatches < 0) throw new EngineException($"--val-batches must be 0 (all) or positive, got {ValBatches}");
+            throw new UsageException($"--lr must be positive, got {Optimizer.LearningRate}");
+        if (!(GradClamp >= 0)) throw new UsageException($"--grad-clamp must be 0 (off) or positive, got {GradClamp}");
+        if (!(LrDecay > 0 && LrDecay <= 1)) throw new UsageException($"--lr-decay must be in (0, 1], got {LrDecay}");
+        if (DecayAfter < 0) throw new UsageException($"--decay-after must be 0 or more epochs, got {DecayAfter}");
+        if (Patience < 0) throw new UsageException($"--patience must be 0 (off) or positive, got {Patience}");
+        if (ValBatches < 0) throw new UsageException($"--val-batches must be 0 (all) or positive, got {ValBatches}");
         if (TimeLimit is { } limit && limit <= TimeSpan.Zero)
-            throw new EngineException($"--time-limit must be positive, got {limit}");
+            throw new UsageException($"--time-limit must be positive, got {limit}");
     }
 }

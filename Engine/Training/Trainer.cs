@@ -51,6 +51,10 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
 
         var x = new int[config.BatchSize * config.SeqLength];
         var y = new int[x.Length];
+        var before = TimeSpan.FromSeconds(position.ElapsedSeconds);
+        long totalSteps = (long)trainBatches.Count * config.Epochs;
+        if (config.MaxSteps > 0) totalSteps = Math.Min(totalSteps, config.MaxSteps);
+        long sessionStart = position.Step;
         var clock = Stopwatch.StartNew();
         var sinceReport = Stopwatch.StartNew();
         long step = position.Step, tokensSinceReport = 0;
@@ -60,6 +64,7 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         for (; epoch <= config.Epochs && reason == StopReason.Completed; epoch++)
         {
             lastEpoch = epoch;
+            optimizer.LearningRateScale = config.LearningRateScale(epoch);
             int first = epoch == position.Epoch ? position.BatchIndex : 0;
             if (first == 0) state.Reset();
             for (int i = first; i < trainBatches.Count; i++)
@@ -73,18 +78,31 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
                 model.ClipGradients((float)config.GradClip, (float)config.GradClamp);
                 optimizer.Step(model.Scalars, CharRnn.ClipSlot);
                 tokensSinceReport += x.Length;
+                if (step == sessionStart + 1)
+                {
+                    // One wait for the device, once a session: the pace, told before the first report.
+                    model.Device.Synchronize();
+                    observer.FirstStep(clock.Elapsed, totalSteps - step);
+                }
 
                 reason = StopAfter(step, clock.Elapsed, cancel);
-                bool lastOfRun = reason != StopReason.Completed || (epoch == config.Epochs && i == trainBatches.Count - 1);
-                if (step % config.PrintEvery == 0 || lastOfRun)
+                bool endOfEpoch = i == trainBatches.Count - 1;
+                bool lastOfRun = reason != StopReason.Completed || (epoch == config.Epochs && endOfEpoch);
+                bool keepEpoch = endOfEpoch && checkpoints is { Keep: > 0 } && reason != StopReason.Interrupted;
+                if (step % config.PrintEvery == 0 || lastOfRun || keepEpoch)
                 {
                     var next = i + 1 < trainBatches.Count
                         ? new TrainingPosition(epoch, i + 1, step, optimizer.StepCount, bestVal, null)
                         : new TrainingPosition(epoch + 1, 0, step, optimizer.StepCount, bestVal, null);
                     // An interrupt saves at once: validation can take minutes on a slow accelerator.
                     bool validate = valBatches != null && reason != StopReason.Interrupted;
-                    Checkpoint(epoch, step, next, validate ? valBatches : null, valState, state, sinceReport.Elapsed,
-                        tokensSinceReport, clock.Elapsed);
+                    var elapsed = before + clock.Elapsed;
+                    var remaining = step > sessionStart
+                        ? TimeSpan.FromTicks(clock.Elapsed.Ticks / (step - sessionStart) * Math.Max(0, totalSteps - step))
+                        : (TimeSpan?)null;
+                    Checkpoint(epoch, step, next with { ElapsedSeconds = elapsed.TotalSeconds }, validate ? valBatches : null,
+                        valState, state, sinceReport.Elapsed, tokensSinceReport, elapsed, totalSteps, remaining,
+                        keepEpoch ? epoch : null);
                     if (reason == StopReason.Completed && config.Patience > 0 && sinceBest >= config.Patience)
                         reason = StopReason.EarlyStop;
                     tokensSinceReport = 0;
@@ -108,7 +126,8 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
     }
 
     private void Checkpoint(int epoch, long step, TrainingPosition next, CharBatches? valBatches, RecurrentState? valState,
-        RecurrentState state, TimeSpan sinceReport, long tokens, TimeSpan elapsed)
+        RecurrentState state, TimeSpan sinceReport, long tokens, TimeSpan elapsed, long totalSteps, TimeSpan? remaining,
+        int? keepEpoch)
     {
         double loss = model.ReadScalar(CharRnn.LossSlot);
         double norm = model.ReadScalar(CharRnn.NormSlot);
@@ -129,7 +148,8 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         if (val is { } v && !double.IsFinite(v))
             throw new EngineException($"validation loss became {Text(v)} at step {step}; {kept}");
         var report = new TrainingReport(epoch, config.Epochs, step, loss, val, norm,
-            sinceReport.TotalSeconds > 0 ? tokens / sinceReport.TotalSeconds : 0, elapsed);
+            sinceReport.TotalSeconds > 0 ? tokens / sinceReport.TotalSeconds : 0, elapsed, totalSteps,
+            optimizer.LearningRate, remaining);
         reports.Add(report);
         observer.Report(report);
         if (checkpoints == null) return;
@@ -149,6 +169,13 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         {
             ModelCheckpoint.Save(checkpoints.Best, model, vocabulary, metadata);
             observer.Saved("best", checkpoints.Best);
+        }
+        if (keepEpoch is { } e)
+        {
+            var path = checkpoints.EpochCheckpoint(e, val);
+            ModelCheckpoint.Save(path, model, vocabulary, metadata);
+            observer.Saved("epoch", path);
+            checkpoints.PruneEpochCheckpoints();
         }
         ResumeCheckpoint.Save(checkpoints.Resume, model, vocabulary, state,
             next with { BestValLoss = bestVal, LastLoss = loss, FirstLoss = firstLoss, ValidationsSinceBest = sinceBest },

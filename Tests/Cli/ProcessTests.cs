@@ -74,7 +74,7 @@ public sealed partial class ProcessTests : IDisposable
         };
         foreach (var a in new[] { cli, "train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", "8",
             "--batch-size", "2", "--seq-length", "8", "--print-every", "1", "--val-frac", "0.1", "--epochs", "50",
-            "--checkpoint-dir", checkpoints, "--sample-length", "0" })
+            "--checkpoint-dir", checkpoints, "--sample-length", "0", "--overwrite" })
             info.ArgumentList.Add(a);
         return Process.Start(info) ?? throw new InvalidOperationException("could not start " + host);
     }

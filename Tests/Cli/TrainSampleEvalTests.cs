@@ -38,9 +38,10 @@ public sealed class TrainSampleEvalTests : IDisposable
 
         var inspected = CliRunner.Run("inspect", "--checkpoint", Path.Combine(checkpoints, "resume.safetensors"));
         Assert.True(inspected.Code == 0, inspected.Err);
-        Assert.Contains("model: lstm, hidden 8, layers 2, dropout 0.2", inspected.Out, StringComparison.Ordinal);
-        Assert.Contains("step: 4", inspected.Out, StringComparison.Ordinal);
-        Assert.Contains("position: {", inspected.Out, StringComparison.Ordinal);
+        Assert.Contains("| model ", inspected.Out, StringComparison.Ordinal);
+        Assert.Contains("lstm 8x2, dropout 0.2", inspected.Out, StringComparison.Ordinal);
+        Assert.Contains("| 4 (epoch 1)", inspected.Out, StringComparison.Ordinal);
+        Assert.Contains("| resumes at ", inspected.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,13 +70,104 @@ public sealed class TrainSampleEvalTests : IDisposable
     public void TheSameSeedRepeatsTheLossesBitForBit()
     {
         var first = Train("--max-steps", "4");
-        var second = Train("--max-steps", "4");
+        var second = Train("--max-steps", "4", "--overwrite");
         static string Losses(string s) => string.Join("\n", s.Split('\n').Where(l => l.StartsWith("Epoch:", StringComparison.Ordinal))
             .Select(l => l[..l.IndexOf("   (", StringComparison.Ordinal)]));
         Assert.Equal(Losses(first.Out), Losses(second.Out));
         Assert.Equal(
             ModelCheckpoint.Load(Path.Combine(checkpoints, "latest.safetensors")).Parameters,
             ModelCheckpoint.Load(Path.Combine(checkpoints, "latest.safetensors")).Parameters);
+    }
+
+    /// <summary>A second run into a directory holding one is refused unless --overwrite; the first run's files survive.</summary>
+    [Fact]
+    public void ARunNeverReplacesAnotherUnasked()
+    {
+        Assert.Equal(0, Train("--max-steps", "2").Code);
+        var best = File.ReadAllBytes(Path.Combine(checkpoints, "best.safetensors"));
+        var again = Train("--max-steps", "4");
+        Assert.Equal(ExitCodes.Error, again.Code);
+        Assert.Contains("holds the checkpoints of another run; continue it with --resume", again.Err, StringComparison.Ordinal);
+        Assert.Contains("--overwrite", again.Err, StringComparison.Ordinal);
+        Assert.Equal(best, File.ReadAllBytes(Path.Combine(checkpoints, "best.safetensors")));
+        Assert.Equal(0, Train("--max-steps", "4", "--overwrite").Code);
+        Assert.Equal("4", ModelCheckpoint.Load(Path.Combine(checkpoints, "latest.safetensors")).Get("step"));
+    }
+
+    /// <summary>
+    /// --keep N end-of-epoch checkpoints named with epoch and validation loss; metrics.jsonl beside
+    /// them; loss.png at the end; plot draws one or more runs; the learning rate decays as char-rnn's.
+    /// </summary>
+    [Fact]
+    public void EpochCheckpointsMetricsAndPlots()
+    {
+        // 396 training characters at 2 x 5: 39 batches an epoch; 4 epochs, keep 2, decay 0.5 after epoch 1.
+        var r = Train("--epochs", "4", "--keep", "2", "--lr-decay", "0.5", "--decay-after", "1");
+        Assert.True(r.Code == 0, r.Err);
+        var epochs = Directory.GetFiles(checkpoints, "epoch*.safetensors").Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(2, epochs.Count);
+        Assert.Matches(@"^epoch003_\d+\.\d{4}\.safetensors$", epochs[0]);
+        Assert.Matches(@"^epoch004_\d+\.\d{4}\.safetensors$", epochs[1]);
+        Assert.Equal("4", ModelCheckpoint.Load(Path.Combine(checkpoints, epochs[1]!)).Get("epoch"));
+        var lines = File.ReadAllLines(Path.Combine(checkpoints, "metrics.jsonl"));
+        Assert.True(lines.Length >= 4, string.Join('\n', lines));
+        var points = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        foreach (var name in new[] { "step", "epoch", "train_loss", "val_loss", "grad_norm", "lr", "tokens_per_s", "elapsed_s" })
+            Assert.True(points[0].TryGetProperty(name, out _), name);
+        // Epoch e trains at 0.002 * 0.5^max(0, e - 1).
+        foreach (var p in points)
+            Assert.Equal(0.002 * Math.Pow(0.5, Math.Max(0, p.GetProperty("epoch").GetInt32() - 1)), p.GetProperty("lr").GetDouble(), 9);
+        Assert.True(new FileInfo(Path.Combine(checkpoints, "loss.png")).Length > 1000);
+        Assert.Contains("ETA", r.Out, StringComparison.Ordinal);
+        Assert.Contains("first step:", r.Out, StringComparison.Ordinal);
+
+        var png = dir.File("two.png");
+        var plot = CliRunner.Run("plot", checkpoints, Path.Combine(checkpoints, "metrics.jsonl"), "--out", png);
+        Assert.True(plot.Code == 0, plot.Err);
+        Assert.True(new FileInfo(png).Length > 1000);
+        var none = CliRunner.Run("plot", dir.Path, "--out", dir.File("none.png"));
+        Assert.Equal(ExitCodes.Error, none.Code);
+        Assert.Contains("has no metrics.jsonl", none.Err, StringComparison.Ordinal);
+    }
+
+    /// <summary>--resume takes a file of the run too; the training clock continues where it stopped.</summary>
+    [Fact]
+    public void ResumeTakesAFileOfTheRunAndKeepsItsClock()
+    {
+        Assert.Equal(0, Train("--max-steps", "2").Code);
+        var resumed = CliRunner.Run("train", "--resume", Path.Combine(checkpoints, "latest.safetensors"), "--max-steps", "4",
+            "--accelerator", "cpu", "--sample-length", "0");
+        Assert.True(resumed.Code == 0, resumed.Err);
+        Assert.Contains("resuming at epoch 1, step 2", resumed.Out, StringComparison.Ordinal);
+        var metrics = File.ReadAllLines(Path.Combine(checkpoints, "metrics.jsonl"))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([2L, 4L], metrics.Select(m => m.GetProperty("step").GetInt64()));
+        Assert.True(metrics[1].GetProperty("elapsed_s").GetDouble() >= metrics[0].GetProperty("elapsed_s").GetDouble());
+    }
+
+    [Fact]
+    public void SamplesCountOutAndInspect()
+    {
+        Assert.Equal(0, Train("--max-steps", "2").Code);
+        var ck = Path.Combine(checkpoints, "latest.safetensors");
+        var file = dir.File("samples.txt");
+        var r = CliRunner.Run("sample", "--checkpoint", ck, "--prime", "the", "--length", "10", "--count", "3", "--out", file,
+            "--accelerator", "cpu");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(3, File.ReadAllLines(file).Count(l => l.StartsWith("--- sample ", StringComparison.Ordinal)));
+        var again = CliRunner.Run("sample", "--checkpoint", ck, "--prime", "the", "--out", file, "--accelerator", "cpu");
+        Assert.Equal(ExitCodes.Error, again.Code);
+        Assert.Contains("already exists", again.Err, StringComparison.Ordinal);
+
+        var table = CliRunner.Run("inspect", "--checkpoint", ck);
+        Assert.True(table.Code == 0, table.Err);
+        Assert.Contains("| model ", table.Out, StringComparison.Ordinal);
+        Assert.Contains("bits/char", table.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"Kind\"", table.Out, StringComparison.Ordinal);
+        var json = CliRunner.Run("inspect", "--checkpoint", ck, "--json");
+        using var doc = System.Text.Json.JsonDocument.Parse(json.Out);
+        Assert.Equal("lstm", doc.RootElement.GetProperty("cell").GetString());
+        Assert.Equal("2", doc.RootElement.GetProperty("metadata").GetProperty("step").ToString());
     }
 
     [Fact]
@@ -158,6 +250,10 @@ public sealed class TrainSampleEvalTests : IDisposable
         Assert.Contains("--resume", train.Out, StringComparison.Ordinal);
         Assert.Contains("--time-limit", train.Out, StringComparison.Ordinal);
         Assert.Equal(0, CliRunner.Run("sample", "--help").Code);
+        var shortHelp = CliRunner.Run("train", "-h");
+        Assert.Equal(0, shortHelp.Code);
+        Assert.Contains("--hidden-size", shortHelp.Out, StringComparison.Ordinal);
+        Assert.Contains("ilgpu-lstm train", shortHelp.Out, StringComparison.Ordinal); // an example
     }
 
     [Fact]
@@ -182,14 +278,22 @@ public sealed class TrainSampleEvalTests : IDisposable
         Refused(ExitCodes.Error, "cannot be read", "train", "--corpus", dir.Path + "/", "--accelerator", "cpu");
         Refused(ExitCodes.Error, "not valid UTF-8", "train", "--corpus", binary, "--accelerator", "cpu");
         Refused(ExitCodes.Error, "fewer than one batch", "train", "--corpus", shortText, "--accelerator", "cpu");
-        Refused(ExitCodes.Error, "--hidden-size must be at least 1", "train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", "0");
-        Refused(ExitCodes.Error, "--dropout must be in [0, 1)", "train", "--corpus", corpus, "--accelerator", "cpu", "--dropout", "1");
-        Refused(ExitCodes.Error, "unknown --cell 'lsmt'", "train", "--corpus", corpus, "--accelerator", "cpu", "--cell", "lsmt");
-        Refused(ExitCodes.Error, "--batch-size must be at least 1", "train", "--corpus", corpus, "--accelerator", "cpu", "--batch-size", "-2");
+        // Bad command-line values, parsed or out of range, exit 2 and say what is valid.
+        Refused(ExitCodes.Usage, "--hidden-size must be at least 1", "train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", "0");
+        Refused(ExitCodes.Usage, "--hidden-size must be at least 1", "train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", "-5");
+        Refused(ExitCodes.Usage, "--dropout must be in [0, 1)", "train", "--corpus", corpus, "--accelerator", "cpu", "--dropout", "1");
+        Refused(ExitCodes.Usage, "unknown --cell 'lsmt' (known: lstm, gru, rnn)", "train", "--corpus", corpus, "--accelerator", "cpu", "--cell", "lsmt");
+        Refused(ExitCodes.Usage, "--batch-size must be at least 1", "train", "--corpus", corpus, "--accelerator", "cpu", "--batch-size", "-2");
         Refused(ExitCodes.Error, "fewer than one batch", "train", "--corpus", corpus, "--accelerator", "cpu", "--batch-size", "1000");
-        Refused(ExitCodes.Usage, "invalid value for --accelerator", "train", "--accelerator", "tpu");
+        Refused(ExitCodes.Usage, "invalid value 'tpu' for --accelerator: expected one of auto, cuda, opencl, cpu, ilgpu-cpu", "train", "--accelerator", "tpu");
+        Refused(ExitCodes.Usage, "invalid value 'abc' for --lr: expected a number", "train", "--lr", "abc");
         Refused(ExitCodes.Usage, "unknown option 'bogus'", "train", "--bogus");
-        Refused(ExitCodes.Error, "is not a duration", "train", "--corpus", corpus, "--accelerator", "cpu", "--time-limit", "soon");
+        Refused(ExitCodes.Usage, "unknown option 'hiden-size' for train; did you mean --hidden-size?", "train", "--hiden-size", "8");
+        Refused(ExitCodes.Usage, "unknown verb 'trian'; did you mean train?", "trian");
+        Refused(ExitCodes.Usage, "missing what: What to benchmark", "bench");
+        Refused(ExitCodes.Usage, "is not a duration", "train", "--corpus", corpus, "--accelerator", "cpu", "--time-limit", "soon");
+        Refused(ExitCodes.Usage, "is not a duration", "train", "--corpus", corpus, "--accelerator", "cpu", "--time-limit", "4");
+        Refused(ExitCodes.Usage, "--keep must be 0 (none) or positive", "train", "--corpus", corpus, "--accelerator", "cpu", "--keep", "-1");
         Refused(ExitCodes.Error, "does not exist", "sample", "--checkpoint", dir.File("none.safetensors"), "--accelerator", "cpu");
         Refused(ExitCodes.Error, "is a directory", "sample", "--checkpoint", dir.Path, "--accelerator", "cpu");
         Refused(ExitCodes.Error, "prime file", "sample", "--checkpoint", dir.File("none.safetensors"), "--prime-file", empty);

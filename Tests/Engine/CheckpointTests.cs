@@ -44,7 +44,9 @@ public sealed class CheckpointTests(CpuDeviceFixture fixture) : IDisposable
     {
         { "empty", "is empty" },
         { "short", "shorter than the 8-byte header" },
-        { "header-beyond-file", "runs past the end" },
+        { "header-beyond-file", "is not a safetensors file" },
+        { "zip", "zip archive, as torch.save writes" },
+        { "text", "starts like a text file" },
         { "not-json", "not valid JSON" },
         { "offsets-out-of-range", "past the" },
         { "overlap", "overlap" },
@@ -56,7 +58,7 @@ public sealed class CheckpointTests(CpuDeviceFixture fixture) : IDisposable
         { "cell-mismatch", "says cell 'gru'" },
         { "wrong-shape", "expected" },
         { "missing-tensor", "missing" },
-        { "foreign-format", "not an ilgpu-lstm checkpoint" },
+        { "future-format", "this version reads" },
     };
 
     [Theory]
@@ -68,6 +70,17 @@ public sealed class CheckpointTests(CpuDeviceFixture fixture) : IDisposable
         var e = Assert.Throws<EngineException>(() => ModelCheckpoint.Load(path));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    /// <summary>What common exporters write ("format": "pt") is read like any PyTorch export: by names, shapes and vocabulary.</summary>
+    [Fact]
+    public void AForeignFormatValueIsReadAsAPyTorchExport()
+    {
+        var path = dir.File("pt.safetensors");
+        File.WriteAllBytes(path, Corrupt("foreign-format"));
+        var loaded = ModelCheckpoint.Load(path);
+        Assert.Equal(new ModelConfig(CellKind.Lstm, 3, 2, 1, 0f) with { Dropout = loaded.Config.Dropout }, loaded.Config);
+        Assert.Equal(["a", "b", "c"], loaded.Vocabulary.Symbols);
     }
 
     [Fact]
@@ -156,6 +169,9 @@ public sealed class CheckpointTests(CpuDeviceFixture fixture) : IDisposable
         "wrong-shape" => WithHeader(j => Regex(j, "\"fc.weight\":\\{\"dtype\":\"F32\",\"shape\":\\[3,2\\]", "\"fc.weight\":{\"dtype\":\"F32\",\"shape\":[2,3]")),
         "missing-tensor" => WithHeader(j => Regex(j, ",\"fc.bias\":\\{[^}]*\\}", "")),
         "foreign-format" => WithHeader(j => j.Replace("\"format\":\"ilgpu-lstm/1\"", "\"format\":\"pt\"", StringComparison.Ordinal)),
+        "future-format" => WithHeader(j => j.Replace("\"format\":\"ilgpu-lstm/1\"", "\"format\":\"ilgpu-lstm/9\"", StringComparison.Ordinal)),
+        "zip" => [(byte)'P', (byte)'K', 3, 4, .. new byte[60]],
+        "text" => System.Text.Encoding.ASCII.GetBytes("lstm.weight_ih_l0 = [[0.1, 0.2], ...]\n"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

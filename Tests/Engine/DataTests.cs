@@ -6,6 +6,23 @@ namespace IlgpuLstm.Tests.Engine;
 
 public sealed class DataTests
 {
+    /// <summary>A corpus that is nowhere says every place it looked, and how to give the file instead.</summary>
+    [Fact]
+    public void AMissingCorpusNamesEveryPlaceSearched()
+    {
+        using var dirs = new TempDirectory();
+        string missing = Path.Combine(dirs.Path, "missing-dir"), empty = dirs.Path;
+        var resolver = new CorpusResolver($"{missing}:{empty}", Path.Combine(dirs.Path, "cache"),
+            _ => throw new HttpRequestException("offline"));
+        var e = Assert.Throws<EngineException>(() => resolver.Resolve("anna"));
+        Assert.Contains(Path.Combine(missing, "anna.txt") + " (no directory", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(empty, "anna.txt"), e.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(dirs.Path, "cache", "anna.txt") + " (the cache)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("--corpus PATH", e.Message, StringComparison.Ordinal);
+        Assert.Contains("offline", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     [Fact]
     public void BatchesFollowTheLessonIncludingTheLastWindowWrap()
     {

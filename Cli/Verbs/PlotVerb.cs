@@ -1,0 +1,35 @@
+using CommandLine;
+using CommandLine.Text;
+using IlgpuLstm.Engine;
+
+namespace IlgpuLstm.Cli.Verbs;
+
+[Verb("plot", HelpText = "Draw training and validation loss of one or more runs (checkpoint directories or metrics.jsonl files) to a PNG.")]
+public sealed class PlotOptions
+{
+    [Value(0, MetaName = "runs", Required = true, HelpText = "Checkpoint directories or metrics.jsonl files.")]
+    public IEnumerable<string> Runs { get; set; } = [];
+
+    [Option("out", Default = "loss.png", HelpText = "The PNG to write.")]
+    public string Out { get; set; } = "loss.png";
+
+    [Usage(ApplicationAlias = "ilgpu-lstm")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("compare two runs", new PlotOptions { Runs = ["checkpoints/anna-lstm-128x2", "checkpoints/anna-gru-128x2"], Out = "compare.png" }),
+    ];
+}
+
+public static class PlotVerb
+{
+    public static int Run(PlotOptions o, TextWriter output)
+    {
+        var runs = o.Runs.Select(RunMetrics.Read).ToList();
+        if (runs.Count == 0) throw new UsageException("plot needs at least one run (a checkpoint directory or metrics.jsonl)");
+        if (!o.Out.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"--out must name a .png file, got '{o.Out}'");
+        LossPlot.Save(runs, o.Out);
+        output.WriteLine($"wrote {o.Out} ({string.Join(", ", runs.Select(r => $"{r.Name}: {r.Points.Count} reports"))})");
+        return ExitCodes.Success;
+    }
+}
