@@ -46,12 +46,14 @@ public static class ResumeFlags
         Check(o.DecayAfter, c.DecayAfter, "decay-after");
         if (conflicts.Count > 0)
             throw new UsageException("--resume keeps the run's model, data and optimizer settings; these flags conflict: " +
-                string.Join(", ", conflicts) + ". Only --epochs, --max-steps, --time-limit, --print-every, --val-batches and --patience may change");
+                string.Join(", ", conflicts) + ". Only --epochs, --max-steps, --time-limit, --print-every, --val-every, --save-every, --val-batches and --patience may change");
         return c with
         {
             Epochs = o.Epochs ?? c.Epochs,
             MaxSteps = o.MaxSteps ?? c.MaxSteps,
             PrintEvery = o.PrintEvery ?? c.PrintEvery,
+            ValEvery = o.ValEvery ?? c.ValEvery,
+            SaveEvery = o.SaveEvery ?? c.SaveEvery,
             ValBatches = o.ValBatches ?? c.ValBatches,
             Patience = o.Patience ?? c.Patience,
             TimeLimit = o.TimeLimit is null ? null : Duration.Parse(o.TimeLimit, "--time-limit"),

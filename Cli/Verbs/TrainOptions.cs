@@ -75,8 +75,14 @@ public sealed class TrainOptions
     [Option("patience", HelpText = "Stop early after this many validations without a new best validation loss (default 0: off).")]
     public int? Patience { get; set; }
 
-    [Option("print-every", HelpText = "Validate, print and checkpoint every N steps (default 10 lesson, 50 cpu-default).")]
+    [Option("print-every", HelpText = "Print a progress line every N steps (default 10 lesson, 50 cpu-default).")]
     public int? PrintEvery { get; set; }
+
+    [Option("val-every", HelpText = "Validate every N steps (default: with every print, as the lesson).")]
+    public int? ValEvery { get; set; }
+
+    [Option("save-every", HelpText = "Write latest and resume checkpoints every N steps (default: with every validation; a new best is always written).")]
+    public int? SaveEvery { get; set; }
 
     [Option("seed", HelpText = "Seed of the initialisation, dropout masks and the final sample (default 1).")]
     public ulong? Seed { get; set; }

@@ -181,7 +181,7 @@ public static class TrainVerb
         return new TrainConfig(o.Epochs ?? p.Epochs, o.MaxSteps ?? 0, o.BatchSize ?? p.BatchSize, o.SeqLength ?? p.SeqLength,
             o.ValFrac ?? p.ValFrac, o.PrintEvery ?? p.PrintEvery, o.GradClip ?? p.GradClip, o.Seed ?? 1,
             o.TimeLimit is null ? null : Duration.Parse(o.TimeLimit, "--time-limit"), optimizer, o.ValBatches ?? p.ValBatches,
-            o.GradClamp ?? 0, o.Patience ?? 0, o.LrDecay ?? 1, o.DecayAfter ?? 10);
+            o.GradClamp ?? 0, o.Patience ?? 0, o.LrDecay ?? 1, o.DecayAfter ?? 10, o.ValEvery ?? 0, o.SaveEvery ?? 0);
     }
 
     private static CellKind? ParseCell(string? text) => text is null ? null

@@ -21,8 +21,16 @@ public sealed record TrainConfig(
     double GradClamp = 0,
     int Patience = 0,
     double LrDecay = 1,
-    int DecayAfter = 10)
+    int DecayAfter = 10,
+    int ValEvery = 0,
+    int SaveEvery = 0)
 {
+    /// <summary>Steps between validations: <see cref="ValEvery"/>, or every print when 0 (the lesson).</summary>
+    public int ValidationInterval => ValEvery > 0 ? ValEvery : PrintEvery;
+
+    /// <summary>Steps between writes of latest and resume: <see cref="SaveEvery"/>, or every validation when 0.</summary>
+    public int SaveInterval => SaveEvery > 0 ? SaveEvery : ValidationInterval;
+
     /// <summary>
     /// char-rnn's schedule: the learning rate is multiplied by <see cref="LrDecay"/> at the end of
     /// every epoch from epoch <see cref="DecayAfter"/> on, so epoch e (1-based) trains at
@@ -44,6 +52,8 @@ public sealed record TrainConfig(
         if (!(GradClamp >= 0)) throw new UsageException($"--grad-clamp must be 0 (off) or positive, got {GradClamp}");
         if (!(LrDecay > 0 && LrDecay <= 1)) throw new UsageException($"--lr-decay must be in (0, 1], got {LrDecay}");
         if (DecayAfter < 0) throw new UsageException($"--decay-after must be 0 or more epochs, got {DecayAfter}");
+        if (ValEvery < 0) throw new UsageException($"--val-every must be 0 (with every print) or positive, got {ValEvery}");
+        if (SaveEvery < 0) throw new UsageException($"--save-every must be 0 (with every validation) or positive, got {SaveEvery}");
         if (Patience < 0) throw new UsageException($"--patience must be 0 (off) or positive, got {Patience}");
         if (ValBatches < 0) throw new UsageException($"--val-batches must be 0 (all) or positive, got {ValBatches}");
         if (TimeLimit is { } limit && limit <= TimeSpan.Zero)

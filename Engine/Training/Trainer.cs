@@ -89,24 +89,30 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
                 bool endOfEpoch = i == trainBatches.Count - 1;
                 bool lastOfRun = reason != StopReason.Completed || (epoch == config.Epochs && endOfEpoch);
                 bool keepEpoch = endOfEpoch && checkpoints is { Keep: > 0 } && reason != StopReason.Interrupted;
-                if (step % config.PrintEvery == 0 || lastOfRun || keepEpoch)
+                bool print = step % config.PrintEvery == 0, validateNow = step % config.ValidationInterval == 0;
+                bool save = step % config.SaveInterval == 0 || lastOfRun || keepEpoch;
+                if (print || validateNow || save)
                 {
                     var next = i + 1 < trainBatches.Count
                         ? new TrainingPosition(epoch, i + 1, step, optimizer.StepCount, bestVal, null)
                         : new TrainingPosition(epoch + 1, 0, step, optimizer.StepCount, bestVal, null);
                     // An interrupt saves at once: validation can take minutes on a slow accelerator.
-                    bool validate = valBatches != null && reason != StopReason.Interrupted;
+                    bool validate = valBatches != null && reason != StopReason.Interrupted &&
+                        (validateNow || lastOfRun || keepEpoch);
                     var elapsed = before + clock.Elapsed;
                     var remaining = step > sessionStart
                         ? TimeSpan.FromTicks(clock.Elapsed.Ticks / (step - sessionStart) * Math.Max(0, totalSteps - step))
                         : (TimeSpan?)null;
                     Checkpoint(epoch, step, next with { ElapsedSeconds = elapsed.TotalSeconds }, validate ? valBatches : null,
                         valState, state, sinceReport.Elapsed, tokensSinceReport, elapsed, totalSteps, remaining,
-                        keepEpoch ? epoch : null);
+                        keepEpoch ? epoch : null, report: print || lastOfRun || keepEpoch, save);
                     if (reason == StopReason.Completed && config.Patience > 0 && sinceBest >= config.Patience)
                         reason = StopReason.EarlyStop;
-                    tokensSinceReport = 0;
-                    sinceReport.Restart();
+                    if (print || lastOfRun || keepEpoch)
+                    {
+                        tokensSinceReport = 0;
+                        sinceReport.Restart();
+                    }
                 }
                 if (reason != StopReason.Completed) break;
             }
@@ -127,7 +133,7 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
 
     private void Checkpoint(int epoch, long step, TrainingPosition next, CharBatches? valBatches, RecurrentState? valState,
         RecurrentState state, TimeSpan sinceReport, long tokens, TimeSpan elapsed, long totalSteps, TimeSpan? remaining,
-        int? keepEpoch)
+        int? keepEpoch, bool report, bool save)
     {
         double loss = model.ReadScalar(CharRnn.LossSlot);
         double norm = model.ReadScalar(CharRnn.NormSlot);
@@ -147,15 +153,18 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         double? val = valBatches != null ? Evaluator.MeanLoss(model, valBatches, valState, config.ValBatches) : null;
         if (val is { } v && !double.IsFinite(v))
             throw new EngineException($"validation loss became {Text(v)} at step {step}; {kept}");
-        var report = new TrainingReport(epoch, config.Epochs, step, loss, val, norm,
+        var trainingReport = new TrainingReport(epoch, config.Epochs, step, loss, val, norm,
             sinceReport.TotalSeconds > 0 ? tokens / sinceReport.TotalSeconds : 0, elapsed, totalSteps,
             optimizer.LearningRate, remaining);
-        reports.Add(report);
-        observer.Report(report);
-        if (checkpoints == null) return;
+        if (report)
+        {
+            reports.Add(trainingReport);
+            observer.Report(trainingReport);
+        }
         bool best = val is { } vv && (bestVal == null || vv < bestVal);
         if (best) bestVal = val;
         if (val != null) sinceBest = best ? 0 : sinceBest + 1;
+        if (checkpoints == null) return;
         var metadata = new Dictionary<string, string>(checkpoints.Metadata, StringComparer.Ordinal)
         {
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
@@ -163,13 +172,15 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
             ["train_loss"] = loss.ToString("R", CultureInfo.InvariantCulture),
         };
         if (val is { } vl) metadata["val_loss"] = vl.ToString("R", CultureInfo.InvariantCulture);
-        ModelCheckpoint.Save(checkpoints.Latest, model, vocabulary, metadata);
-        observer.Saved("latest", checkpoints.Latest);
         if (best)
         {
+            // A new best is kept whenever it appears, whatever --save-every says.
             ModelCheckpoint.Save(checkpoints.Best, model, vocabulary, metadata);
             observer.Saved("best", checkpoints.Best);
         }
+        if (!save) return;
+        ModelCheckpoint.Save(checkpoints.Latest, model, vocabulary, metadata);
+        observer.Saved("latest", checkpoints.Latest);
         if (keepEpoch is { } e)
         {
             var path = checkpoints.EpochCheckpoint(e, val);

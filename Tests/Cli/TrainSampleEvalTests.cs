@@ -130,6 +130,23 @@ public sealed class TrainSampleEvalTests : IDisposable
         Assert.Contains("has no metrics.jsonl", none.Err, StringComparison.Ordinal);
     }
 
+    /// <summary>Printing, validating and saving have their own intervals; a new best is written whenever it appears.</summary>
+    [Fact]
+    public void PrintValidateAndSaveEveryHaveTheirOwnIntervals()
+    {
+        var r = CliRunner.Run("train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", "8", "--batch-size", "2",
+            "--seq-length", "5", "--val-frac", "0.2", "--checkpoint-dir", checkpoints, "--sample-length", "0", "--keep", "0",
+            "--print-every", "1", "--val-every", "3", "--save-every", "4", "--max-steps", "10");
+        Assert.True(r.Code == 0, r.Err);
+        var lines = r.Out.Split('\n').Where(l => l.StartsWith("Epoch:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(10, lines.Count);
+        for (int step = 1; step <= 10; step++)
+            Assert.Equal(step % 3 == 0 || step == 10, lines[step - 1].Contains("Val Loss", StringComparison.Ordinal));
+        // Latest was written at steps 4, 8 and the end (10); a resume continues from there.
+        Assert.Equal("10", ModelCheckpoint.Load(Path.Combine(checkpoints, "latest.safetensors")).Get("step"));
+        Assert.Equal(10, File.ReadAllLines(Path.Combine(checkpoints, "metrics.jsonl")).Length);
+    }
+
     /// <summary>--resume takes a file of the run too; the training clock continues where it stopped.</summary>
     [Fact]
     public void ResumeTakesAFileOfTheRunAndKeepsItsClock()
