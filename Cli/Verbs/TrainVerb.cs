@@ -100,13 +100,15 @@ public static class TrainVerb
             $"{trainConfig.Epochs} epoch(s); checkpoints in {dir}");
 
         if (cpu && modelConfig.HiddenSize >= 512 && trainConfig.BatchSize * trainConfig.SeqLength >= 12800)
-            output.WriteLine("note: this is the lesson's GPU-sized model on a CPU; the first step's time below says how long " +
+            output.WriteLine("note: this is the lesson's GPU-sized model on a CPU; the pace line below says how long " +
                 "the run takes. --preset cpu-default (2 x 128) trains in minutes");
         using var interrupts = new Interrupts();
         using var csv = o.Log is null ? null : CsvLog.Open(o.Log);
         using var metrics = new MetricsLog(plan.Metrics, append: resume != null);
-        var trainer = new Trainer(model, trainConfig, vocabulary, plan, new ConsoleObserver(output, csv, metrics));
-        var outcome = trainer.Run(train, validation, interrupts.Token, resume);
+        TrainingOutcome Train(TextWriter lines, Action<TrainingReport>? live) =>
+            new Trainer(model, trainConfig, vocabulary, plan, new ConsoleObserver(lines, csv, metrics, live))
+                .Run(train, validation, interrupts.Token, resume);
+        var outcome = LiveProgress.Available(output) ? LiveProgress.Run<TrainingOutcome>(Train) : Train(output, null);
         metrics.Dispose();
         if (outcome.Reports.Count > 0)
         {
@@ -192,12 +194,14 @@ public static class TrainVerb
     /// The lesson's line, then step of total, speed, gradient norm, elapsed time (across resumes)
     /// and the estimated time left; every report also goes to metrics.jsonl and --log.
     /// </summary>
-    private sealed class ConsoleObserver(TextWriter output, CsvLog? csv, MetricsLog metrics) : ITrainingObserver
+    private sealed class ConsoleObserver(TextWriter output, CsvLog? csv, MetricsLog metrics, Action<TrainingReport>? live)
+        : ITrainingObserver
     {
         public void Report(TrainingReport r)
         {
             csv?.Append(r);
             metrics.Append(r);
+            live?.Invoke(r);
             var val = r.ValLoss is { } v ? $"... Val Loss: {v.ToString("F4", CultureInfo.InvariantCulture)}" : "";
             var eta = r.Remaining is { } left && r.Step < r.TotalSteps ? $", ETA {Clock(left)}" : "";
             output.WriteLine($"Epoch: {r.Epoch}/{r.Epochs}... Step: {r.Step}... Loss: {r.Loss.ToString("F4", CultureInfo.InvariantCulture)}" +
@@ -210,9 +214,9 @@ public static class TrainVerb
         }
 
         public void FirstStep(TimeSpan stepTime, long remainingSteps) =>
-            output.WriteLine($"first step: {stepTime.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)} ms; " +
-                $"{remainingSteps:N0} more steps take at most {Clock(stepTime * Math.Max(1, remainingSteps))} at that pace " +
-                "(the first step is the slowest; the ETA on each line follows the real pace)");
+            output.WriteLine($"pace: {stepTime.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)} ms a step; " +
+                $"the {remainingSteps:N0} steps left take about {Clock(stepTime * Math.Max(1, remainingSteps))} " +
+                "plus validation (each line's ETA follows the real pace)");
 
         private static string Clock(TimeSpan t) => t.TotalHours >= 1
             ? $"{(int)t.TotalHours}h{t.Minutes:D2}m{t.Seconds:D2}s"

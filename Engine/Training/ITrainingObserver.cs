@@ -9,8 +9,9 @@ public interface ITrainingObserver
     void Saved(string kind, string path);
 
     /// <summary>
-    /// After this session's first step, timed to completion: what the whole run will take at that
-    /// pace, said at once rather than at the first report (which may be minutes away on a CPU).
+    /// After this session's third step, the time a step takes (steps 2 and 3, timed to completion)
+    /// and the steps left: what the run will take, said at once rather than at the first report,
+    /// which may be minutes away on a CPU.
     /// </summary>
     void FirstStep(TimeSpan stepTime, long remainingSteps)
     {

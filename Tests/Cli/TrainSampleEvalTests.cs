@@ -119,7 +119,7 @@ public sealed class TrainSampleEvalTests : IDisposable
             Assert.Equal(0.002 * Math.Pow(0.5, Math.Max(0, p.GetProperty("epoch").GetInt32() - 1)), p.GetProperty("lr").GetDouble(), 9);
         Assert.True(new FileInfo(Path.Combine(checkpoints, "loss.png")).Length > 1000);
         Assert.Contains("ETA", r.Out, StringComparison.Ordinal);
-        Assert.Contains("first step:", r.Out, StringComparison.Ordinal);
+        Assert.Contains("pace: ", r.Out, StringComparison.Ordinal);
 
         var png = dir.File("two.png");
         var plot = CliRunner.Run("plot", checkpoints, Path.Combine(checkpoints, "metrics.jsonl"), "--out", png);
