@@ -10,7 +10,8 @@ namespace IlgpuLstm.Cli.Bench;
 /// process's peak resident memory so far (what a CPU user pays, runtime included).
 /// </summary>
 public sealed record TrainingBenchResult(string Shape, string Cell, long Parameters, double MedianStepMs,
-    double TokensPerSecond, double DeviceMib, double PeakRssMib);
+    double TokensPerSecond, double DeviceMib, double PeakRssMib, double LaunchesPerStep, double SyncsPerStep,
+    double AllocationsPerStep);
 
 /// <summary>
 /// Times whole training steps (upload, forward, loss, backward, clip, Adam) of the character
@@ -42,8 +43,14 @@ public static class TrainingBenchmark
             optimizer.Step(model.Scalars, CharRnn.ClipSlot);
         }
         double ms = Timing.MedianMs(device, repeats, Step);
+        // Counted over two more steps, after warm-up: what every step of a run costs the device layer.
+        var counted = device.Counters.Snapshot();
+        Step();
+        Step();
+        var after = device.Counters.Snapshot();
         return new TrainingBenchResult($"B{s.Batch} T{s.Steps} {s.Hidden}x{s.Layers} V{s.Vocab} p{s.Dropout:0.##}", cell.ModuleName(),
             model.Layout.Count, ms, s.Batch * s.Steps / (ms / 1000), (device.BytesAllocated - before) / (1024.0 * 1024),
-            PeakRss.MiB());
+            PeakRss.MiB(), (after.Launches - counted.Launches) / 2.0, (after.Syncs - counted.Syncs) / 2.0,
+            (after.Allocations - counted.Allocations) / 2.0);
     }
 }

@@ -141,11 +141,14 @@ public static class BenchVerb
         }
         output.WriteLine("# Training-step benchmarks: " + Header(device, repeats));
         output.WriteLine();
-        var table = new MarkdownTable("shape", "cell", "parameters", "ms/step", "tokens/s", "device MiB", "peak RSS MiB");
+        var table = new MarkdownTable("shape", "cell", "parameters", "ms/step", "tokens/s", "device MiB", "peak RSS MiB",
+            "launches/step", "syncs/step", "allocations/step");
         foreach (var r in results)
             table.Add(r.Shape, r.Cell, r.Parameters.ToString("N0", CultureInfo.InvariantCulture),
                 r.MedianStepMs.ToString("F1", CultureInfo.InvariantCulture), r.TokensPerSecond.ToString("N0", CultureInfo.InvariantCulture),
-                r.DeviceMib.ToString("F1", CultureInfo.InvariantCulture), r.PeakRssMib.ToString("F0", CultureInfo.InvariantCulture));
+                r.DeviceMib.ToString("F1", CultureInfo.InvariantCulture), r.PeakRssMib.ToString("F0", CultureInfo.InvariantCulture),
+                r.LaunchesPerStep.ToString("F0", CultureInfo.InvariantCulture), r.SyncsPerStep.ToString("F0", CultureInfo.InvariantCulture),
+                r.AllocationsPerStep.ToString("F0", CultureInfo.InvariantCulture));
         output.Write(table);
         return ExitCodes.Success;
     }

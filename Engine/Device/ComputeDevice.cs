@@ -31,13 +31,13 @@ public sealed class ComputeDevice : IDisposable
         Accelerator = accelerator;
         if (kind == AcceleratorKind.Cpu)
         {
-            var host = new HostOps(hostThreads > 0 ? hostThreads : WorkerPool.DefaultThreads());
+            var host = new HostOps(hostThreads > 0 ? hostThreads : WorkerPool.DefaultThreads(), Counters);
             ops = host;
             Description = DeviceDescription.Host(accelerator.Device, host.Pool.Threads);
         }
         else
         {
-            Description = DeviceDescription.From(accelerator.Device).WithWarpOf(accelerator);
+            Description = DeviceDescription.From(accelerator.Device);
             kernels = new KernelSet(accelerator, policy ?? LaunchPolicy.For(accelerator));
             ops = new IlgpuOps(this);
         }
@@ -45,6 +45,9 @@ public sealed class ComputeDevice : IDisposable
 
     public Accelerator Accelerator { get; }
     public DeviceDescription Description { get; }
+
+    /// <summary>Launches, synchronizations and allocations so far (see <see cref="DeviceCounters"/>).</summary>
+    public DeviceCounters Counters { get; } = new();
 
     /// <summary>The loaded kernels; the fast CPU path has none.</summary>
     public KernelSet Kernels => kernels ?? throw new InvalidOperationException(
@@ -116,6 +119,7 @@ public sealed class ComputeDevice : IDisposable
         {
             var buffer = Accelerator.Allocate1D<T>(Math.Max(1, length));
             BytesAllocated += buffer.LengthInBytes;
+            Counters.Allocated();
             return buffer;
         }
         catch (Exception e) when (e is OutOfMemoryException or AcceleratorException)
@@ -133,7 +137,11 @@ public sealed class ComputeDevice : IDisposable
     /// </summary>
     public long BytesAllocated { get; private set; }
 
-    public void Synchronize() => Accelerator.Synchronize();
+    public void Synchronize()
+    {
+        Counters.Synchronized();
+        Accelerator.Synchronize();
+    }
 
     public void Dispose()
     {

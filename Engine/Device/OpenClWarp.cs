@@ -7,7 +7,9 @@ namespace IlgpuLstm.Engine.Device;
 /// The warp size of an OpenCL device whose vendor ILGPU does not know (pocl reports 0 before it is
 /// opened and its maximum group, 4096, after): the preferred work-group size multiple the runtime
 /// gives for a compiled kernel, the number of work-items it runs in lock step (8 for pocl on
-/// AVX-512, what clinfo prints as "Preferred work group size multiple").
+/// AVX-512, what clinfo prints as "Preferred work group size multiple"). Only for an accelerator
+/// opened to be described: the probe kernel it loads and frees shares ILGPU's per-context kernel
+/// cache, and an accelerator that trains afterwards failed its GEMM launches (found on OpenCL in CI).
 /// </summary>
 public static class OpenClWarp
 {

@@ -19,19 +19,21 @@ public sealed class IlgpuOps : IOps, IDisposable
     private readonly MemoryBuffer1D<float, Stride1D.Dense> partials;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> empty;
     private readonly float[] readBack = new float[1];
+    private readonly DeviceCounters counters;
     private readonly WorkerPool? hostThreads;
     private readonly HostGemm? hostGemm;
 
     public IlgpuOps(ComputeDevice device)
     {
         this.device = device;
+        counters = device.Counters;
         k = device.Kernels;
         partials = device.Allocate<float>(k.Policy.ReductionPartials, "reduction partial sums");
         empty = device.Allocate<float>(1, "placeholder bias");
         if (device.Accelerator.AcceleratorType == AcceleratorType.CPU)
         {
             hostThreads = new WorkerPool(WorkerPool.DefaultThreads());
-            hostGemm = new HostGemm(hostThreads, new HostScratch());
+            hostGemm = new HostGemm(hostThreads, new HostScratch(counters));
         }
     }
 
@@ -49,6 +51,7 @@ public sealed class IlgpuOps : IOps, IDisposable
                 throw new InvalidOperationException("the HostVector GEMM needs the CPU accelerator's host memory");
             // CPU launches are synchronous; this keeps it so if ILGPU ever queues them.
             device.Accelerator.DefaultStream.Synchronize();
+            counters.Synchronized();
             unsafe
             {
                 hostGemm.Run(HostMemory.Address(a), HostMemory.Address(b), HostMemory.Address(c),
@@ -63,43 +66,69 @@ public sealed class IlgpuOps : IOps, IDisposable
             var grid = new Index2D((n + block - 1) / block, (m + block - 1) / block);
             // Both tiled kernels use static shared memory (see Kernels.Gemm.TiledBlocked for why).
             var config = new KernelConfig(grid, new Index2D(tile, tile));
+            counters.Launched();
             (chosen == GemmVersion.Tiled ? k.GemmTiled : k.GemmTiledBlocked)(config, a, b, c, biasView, args, tile);
         }
         else
         {
+            counters.Launched();
             k.GemmRowBlock(Kernels.Gemm.RowBlockThreads(m, n), a, b, c, biasView, args);
         }
     }
 
     public void OneHotForward(ArrayView<int> tokens, ArrayView<float> weight, ArrayView<float> bias,
-        ArrayView<float> output, int rows, int gateWidth, int vocab) =>
+        ArrayView<float> output, int rows, int gateWidth, int vocab)
+    {
+        counters.Launched();
         k.OneHotForward(rows * gateWidth, tokens, weight, bias, output, gateWidth, vocab);
+    }
 
     public void OneHotBackward(ArrayView<int> tokens, ArrayView<float> dOutput, ArrayView<float> dWeight, int rows,
-        int gateWidth, int vocab) =>
+        int gateWidth, int vocab)
+    {
+        counters.Launched();
         k.OneHotBackward(gateWidth, tokens, dOutput, dWeight, rows, gateWidth, vocab);
+    }
 
     public void LstmForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c,
-        ArrayView<float> h, int batch, int hidden) =>
+        ArrayView<float> h, int batch, int hidden)
+    {
+        counters.Launched();
         k.LstmForward(batch * hidden, gx, gh, cPrev, c, h, hidden);
+    }
 
     public void LstmBackward(ArrayView<float> gates, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> dh,
-        ArrayView<float> dc, ArrayView<float> dGates, int batch, int hidden) =>
+        ArrayView<float> dc, ArrayView<float> dGates, int batch, int hidden)
+    {
+        counters.Launched();
         k.LstmBackward(batch * hidden, gates, cPrev, c, dh, dc, dGates, hidden);
+    }
 
     public void GruForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> hPrev, ArrayView<float> h,
-        int batch, int hidden) =>
+        int batch, int hidden)
+    {
+        counters.Launched();
         k.GruForward(batch * hidden, gx, gh, hPrev, h, hidden);
+    }
 
     public void GruBackward(ArrayView<float> gates, ArrayView<float> gh, ArrayView<float> hPrev, ArrayView<float> dh,
-        ArrayView<float> dGx, ArrayView<float> dGh, ArrayView<float> dhPrev, int batch, int hidden) =>
+        ArrayView<float> dGx, ArrayView<float> dGh, ArrayView<float> dhPrev, int batch, int hidden)
+    {
+        counters.Launched();
         k.GruBackward(batch * hidden, gates, gh, hPrev, dh, dGx, dGh, dhPrev, hidden);
+    }
 
-    public void RnnForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> h, int batch, int hidden) =>
+    public void RnnForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> h, int batch, int hidden)
+    {
+        counters.Launched();
         k.RnnForward(batch * hidden, gx, gh, h);
+    }
 
-    public void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden) =>
+    public void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden)
+    {
+        counters.Launched();
         k.RnnBackward(batch * hidden, h, dh, dGates);
+    }
 
     /// <summary>The GEMM and the cell kernel, two launches (a fused kernel is the GPU step's next change).</summary>
     public void RecurrentForwardStep(CellKind cell, ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh,
@@ -117,65 +146,109 @@ public sealed class IlgpuOps : IOps, IDisposable
     }
 
     public void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss,
-        ArrayView<float> dLogits, int rows, int vocab, float gradScale) =>
+        ArrayView<float> dLogits, int rows, int vocab, float gradScale)
+    {
+        counters.Launched();
         k.CrossEntropy(rows, logits, targets, rowLoss, dLogits, vocab, gradScale);
+    }
 
     public void MeanSquaredError(ArrayView<float> prediction, ArrayView<float> target, ArrayView<float> squaredError,
-        ArrayView<float> dPrediction, int count, float gradScale) =>
+        ArrayView<float> dPrediction, int count, float gradScale)
+    {
+        counters.Launched();
         k.Mse(count, prediction, target, squaredError, dPrediction, gradScale);
+    }
 
     public void Sum(ArrayView<float> values, int count, ArrayView<float> result, int slot, float scale, bool squared)
     {
+        counters.Launched(2);
         k.ReducePartials((int)partials.Length, values, partials.View, count, squared ? 1 : 0);
         k.ReduceFinal(1, partials.View, result, slot, scale);
     }
 
-    public void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols) =>
+    public void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols)
+    {
+        counters.Launched();
         k.ColumnSum(cols, input, output, rows, cols);
+    }
 
-    public void ClipCoefficient(ArrayView<float> scalars, int sumSqSlot, int normSlot, int coefSlot, float maxNorm) =>
+    public void ClipCoefficient(ArrayView<float> scalars, int sumSqSlot, int normSlot, int coefSlot, float maxNorm)
+    {
+        counters.Launched();
         k.ClipCoefficient(1, scalars, sumSqSlot, normSlot, coefSlot, maxNorm);
+    }
 
-    public void Clamp(ArrayView<float> values, int count, float limit) => k.Clamp(count, values, limit);
+    public void Clamp(ArrayView<float> values, int count, float limit)
+    {
+        counters.Launched();
+        k.Clamp(count, values, limit);
+    }
 
     public void Adam(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v,
-        ArrayView<float> scalars, int coefSlot, OptimizerArgs args, int count) =>
+        ArrayView<float> scalars, int coefSlot, OptimizerArgs args, int count)
+    {
+        counters.Launched();
         k.Adam(count, param, grad, m, v, scalars, coefSlot, args);
+    }
 
     public void Sgd(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> momentum, ArrayView<float> scalars,
-        int coefSlot, OptimizerArgs args, int count) =>
+        int coefSlot, OptimizerArgs args, int count)
+    {
+        counters.Launched();
         k.Sgd(count, param, grad, momentum, scalars, coefSlot, args);
+    }
 
     public void RmsProp(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> square, ArrayView<float> scalars,
-        int coefSlot, OptimizerArgs args, int count) =>
+        int coefSlot, OptimizerArgs args, int count)
+    {
+        counters.Launched();
         k.RmsProp(count, param, grad, square, scalars, coefSlot, args);
+    }
 
     public void DropoutForward(ArrayView<float> input, ArrayView<float> output, ArrayView<float> mask, int count,
-        DropoutArgs args) =>
+        DropoutArgs args)
+    {
+        counters.Launched();
         k.DropoutForward(count, input, output, mask, args);
+    }
 
-    public void DropoutBackward(ArrayView<float> dOutput, ArrayView<float> mask, ArrayView<float> dInput, int count) =>
+    public void DropoutBackward(ArrayView<float> dOutput, ArrayView<float> mask, ArrayView<float> dInput, int count)
+    {
+        counters.Launched();
         k.DropoutBackward(count, dOutput, mask, dInput);
+    }
 
-    public void Fill(ArrayView<float> target, int count, float value) => k.Fill(count, target, value);
+    public void Fill(ArrayView<float> target, int count, float value)
+    {
+        counters.Launched();
+        k.Fill(count, target, value);
+    }
 
-    public void Copy(ArrayView<float> source, ArrayView<float> target) =>
+    public void Copy(ArrayView<float> source, ArrayView<float> target)
+    {
+        counters.Launched();
         source.CopyTo(device.Accelerator.DefaultStream, target);
+    }
 
     public void Transpose(ArrayView<float> source, ArrayView<float> target, int batch, int steps, int width,
-        bool toTimeMajor) =>
+        bool toTimeMajor)
+    {
+        counters.Launched();
         k.Transpose(batch * steps * width, source, target, batch, steps, width, toTimeMajor ? 1 : 0);
+    }
 
     public void Download(ArrayView<float> source, float[] target)
     {
         source.CopyToCPU(device.Accelerator.DefaultStream, target);
         device.Accelerator.DefaultStream.Synchronize();
+        counters.Synchronized();
     }
 
     public float ReadScalar(ArrayView<float> values, int index)
     {
         values.SubView(index, 1).CopyToCPU(device.Accelerator.DefaultStream, readBack);
         device.Accelerator.DefaultStream.Synchronize();
+        counters.Synchronized();
         return readBack[0];
     }
 

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using ILGPU;
+using IlgpuLstm.Engine.Device;
 using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Kernels;
 using static IlgpuLstm.Engine.Ops.Host.HostMemory;
@@ -24,12 +25,17 @@ public sealed unsafe class HostOps : IOps, IDisposable
     /// <summary>Elements per partial sum of <see cref="Sum"/>: fixed, so the sum's order is.</summary>
     private const int SumChunk = 8192;
 
-    private readonly HostScratch scratch = new();
+    private readonly HostScratch scratch;
     private readonly HostGemm gemm;
     private float[] partials = new float[64];
 
-    public HostOps(int threads)
+    private readonly DeviceCounters counters;
+
+    /// <param name="counters">Where each operation counts as one dispatch (the host path launches no kernels).</param>
+    public HostOps(int threads, DeviceCounters counters)
     {
+        this.counters = counters;
+        scratch = new HostScratch(counters);
         Pool = new WorkerPool(threads);
         gemm = new HostGemm(Pool, scratch);
     }
@@ -48,6 +54,7 @@ public sealed unsafe class HostOps : IOps, IDisposable
         ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null,
         GemmVersion? version = null)
     {
+        counters.Launched();
         // version names ILGPU kernels; the host has one GEMM.
         if (m == 0 || n == 0) return;
         gemm.Run(Address(a), Address(b), Address(c), bias is { } bv ? Address(bv) : null,
@@ -57,6 +64,7 @@ public sealed unsafe class HostOps : IOps, IDisposable
     public void OneHotForward(ArrayView<int> tokens, ArrayView<float> weight, ArrayView<float> bias,
         ArrayView<float> output, int rows, int gateWidth, int vocab)
     {
+        counters.Launched();
         float* w = Address(weight);
         if (rows < vocab)
         {
@@ -100,6 +108,7 @@ public sealed unsafe class HostOps : IOps, IDisposable
     public void OneHotBackward(ArrayView<int> tokens, ArrayView<float> dOutput, ArrayView<float> dWeight, int rows,
         int gateWidth, int vocab)
     {
+        counters.Launched();
         // Each chunk owns a band of columns j: it sums dOut's rows into a transposed V x band
         // buffer in row order, then adds that into dW, so no two threads touch one element.
         var args = new OneHotArgs
@@ -140,33 +149,52 @@ public sealed unsafe class HostOps : IOps, IDisposable
     }
 
     public void LstmForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c,
-        ArrayView<float> h, int batch, int hidden) =>
+        ArrayView<float> h, int batch, int hidden)
+    {
+        counters.Launched();
         HostCells.LstmForward(Pool, Address(gx), Address(gh), Address(cPrev), Address(c), Address(h), batch, hidden);
+    }
 
     public void LstmBackward(ArrayView<float> gates, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> dh,
-        ArrayView<float> dc, ArrayView<float> dGates, int batch, int hidden) =>
+        ArrayView<float> dc, ArrayView<float> dGates, int batch, int hidden)
+    {
+        counters.Launched();
         HostCells.LstmBackward(Pool, Address(gates), Address(cPrev), Address(c), Address(dh), Address(dc),
-            Address(dGates), batch, hidden);
+                Address(dGates), batch, hidden);
+    }
 
     public void GruForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> hPrev, ArrayView<float> h,
-        int batch, int hidden) =>
+        int batch, int hidden)
+    {
+        counters.Launched();
         HostCells.GruForward(Pool, Address(gx), Address(gh), Address(hPrev), Address(h), batch, hidden);
+    }
 
     public void GruBackward(ArrayView<float> gates, ArrayView<float> gh, ArrayView<float> hPrev, ArrayView<float> dh,
-        ArrayView<float> dGx, ArrayView<float> dGh, ArrayView<float> dhPrev, int batch, int hidden) =>
+        ArrayView<float> dGx, ArrayView<float> dGh, ArrayView<float> dhPrev, int batch, int hidden)
+    {
+        counters.Launched();
         HostCells.GruBackward(Pool, Address(gates), Address(gh), Address(hPrev), Address(dh), Address(dGx),
-            Address(dGh), Address(dhPrev), batch, hidden);
+                Address(dGh), Address(dhPrev), batch, hidden);
+    }
 
-    public void RnnForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> h, int batch, int hidden) =>
+    public void RnnForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> h, int batch, int hidden)
+    {
+        counters.Launched();
         HostCells.RnnForward(Pool, Address(gx), Address(gh), Address(h), batch, hidden);
+    }
 
-    public void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden) =>
+    public void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden)
+    {
+        counters.Launched();
         HostCells.RnnBackward(Pool, Address(h), Address(dh), Address(dGates), batch, hidden);
+    }
 
     public void RecurrentForwardStep(CellKind cell, ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh,
         ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext,
         int batch, int hidden)
     {
+        counters.Launched();
         bool lstm = cell == CellKind.Lstm;
         HostRecurrentStep.Run(Pool, scratch, cell, Address(hPrev), Address(wHhT), Address(bHh), Address(gx), Address(gh),
             lstm ? Address(cPrev) : null, lstm ? Address(c) : null, Address(hNext), batch, hidden);
@@ -175,6 +203,7 @@ public sealed unsafe class HostOps : IOps, IDisposable
     public void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss,
         ArrayView<float> dLogits, int rows, int vocab, float gradScale)
     {
+        counters.Launched();
         var args = new LossArgs
         {
             X = Address(logits),
@@ -211,6 +240,7 @@ public sealed unsafe class HostOps : IOps, IDisposable
     public void MeanSquaredError(ArrayView<float> prediction, ArrayView<float> target, ArrayView<float> squaredError,
         ArrayView<float> dPrediction, int count, float gradScale)
     {
+        counters.Launched();
         var diff = new Span<float>(Address(dPrediction), count);
         TensorPrimitives.Subtract(new ReadOnlySpan<float>(Address(prediction), count),
             new ReadOnlySpan<float>(Address(target), count), diff);
@@ -228,8 +258,13 @@ public sealed unsafe class HostOps : IOps, IDisposable
 
     public void Sum(ArrayView<float> values, int count, ArrayView<float> result, int slot, float scale, bool squared)
     {
+        counters.Launched();
         int chunks = Math.Max(1, (count + SumChunk - 1) / SumChunk);
-        if (partials.Length < chunks) partials = GC.AllocateArray<float>(chunks, pinned: true);
+        if (partials.Length < chunks)
+        {
+            partials = GC.AllocateArray<float>(chunks, pinned: true);
+            counters.Allocated();
+        }
         fixed (float* partial = partials)
         {
             var args = new SumArgs { Values = Address(values), Partials = partial, Count = count, Squared = squared };
@@ -258,6 +293,7 @@ public sealed unsafe class HostOps : IOps, IDisposable
 
     public void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols)
     {
+        counters.Launched();
         var args = new ColumnArgs { Input = Address(input), Output = Address(output), Rows = rows, Cols = cols };
         args.Chunks = Math.Min(Chunks((long)rows * cols, Grain), (cols + 15) / 16);
         Pool.Run(&ColumnSumChunk, (nint)(&args), args.Chunks);
@@ -289,6 +325,7 @@ public sealed unsafe class HostOps : IOps, IDisposable
 
     public void ClipCoefficient(ArrayView<float> scalars, int sumSqSlot, int normSlot, int coefSlot, float maxNorm)
     {
+        counters.Launched();
         float* s = Address(scalars);
         float norm = MathF.Sqrt(s[sumSqSlot]);
         s[normSlot] = norm;
@@ -298,29 +335,40 @@ public sealed unsafe class HostOps : IOps, IDisposable
 
     public void Clamp(ArrayView<float> values, int count, float limit)
     {
+        counters.Launched();
         var span = new Span<float>(Address(values), count);
         TensorPrimitives.Min(span, limit, span);
         TensorPrimitives.Max(span, -limit, span);
     }
 
     public void Adam(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m, ArrayView<float> v,
-        ArrayView<float> scalars, int coefSlot, OptimizerArgs args, int count) =>
+        ArrayView<float> scalars, int coefSlot, OptimizerArgs args, int count)
+    {
+        counters.Launched();
         HostOptimizers.Run(Pool, HostOptimizers.Rule.Adam, Address(param), Address(grad), Address(m), Address(v),
             Address(scalars)[coefSlot], args, count);
+    }
 
     public void Sgd(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> momentum, ArrayView<float> scalars,
-        int coefSlot, OptimizerArgs args, int count) =>
+        int coefSlot, OptimizerArgs args, int count)
+    {
+        counters.Launched();
         HostOptimizers.Run(Pool, HostOptimizers.Rule.Sgd, Address(param), Address(grad), Address(momentum), null,
             Address(scalars)[coefSlot], args, count);
+    }
 
     public void RmsProp(ArrayView<float> param, ArrayView<float> grad, ArrayView<float> square, ArrayView<float> scalars,
-        int coefSlot, OptimizerArgs args, int count) =>
+        int coefSlot, OptimizerArgs args, int count)
+    {
+        counters.Launched();
         HostOptimizers.Run(Pool, HostOptimizers.Rule.RmsProp, Address(param), Address(grad), Address(square), null,
             Address(scalars)[coefSlot], args, count);
+    }
 
     public void DropoutForward(ArrayView<float> input, ArrayView<float> output, ArrayView<float> mask, int count,
         DropoutArgs args)
     {
+        counters.Launched();
         var a = new DropoutJob
         {
             Input = Address(input),
@@ -350,20 +398,30 @@ public sealed unsafe class HostOps : IOps, IDisposable
         public DropoutArgs Args;
     }
 
-    public void DropoutBackward(ArrayView<float> dOutput, ArrayView<float> mask, ArrayView<float> dInput, int count) =>
+    public void DropoutBackward(ArrayView<float> dOutput, ArrayView<float> mask, ArrayView<float> dInput, int count)
+    {
+        counters.Launched();
         TensorPrimitives.Multiply(new ReadOnlySpan<float>(Address(dOutput), count),
-            new ReadOnlySpan<float>(Address(mask), count), new Span<float>(Address(dInput), count));
+                new ReadOnlySpan<float>(Address(mask), count), new Span<float>(Address(dInput), count));
+    }
 
-    public void Fill(ArrayView<float> target, int count, float value) =>
+    public void Fill(ArrayView<float> target, int count, float value)
+    {
+        counters.Launched();
         new Span<float>(Address(target), count).Fill(value);
+    }
 
-    public void Copy(ArrayView<float> source, ArrayView<float> target) =>
+    public void Copy(ArrayView<float> source, ArrayView<float> target)
+    {
+        counters.Launched();
         new ReadOnlySpan<float>(Address(source), checked((int)source.Length))
-            .CopyTo(new Span<float>(Address(target), checked((int)target.Length)));
+                .CopyTo(new Span<float>(Address(target), checked((int)target.Length)));
+    }
 
     public void Transpose(ArrayView<float> source, ArrayView<float> target, int batch, int steps, int width,
         bool toTimeMajor)
     {
+        counters.Launched();
         float* from = Address(source), to = Address(target);
         if (width == 1)
         {
@@ -384,10 +442,17 @@ public sealed unsafe class HostOps : IOps, IDisposable
         }
     }
 
-    public void Download(ArrayView<float> source, float[] target) =>
+    public void Download(ArrayView<float> source, float[] target)
+    {
+        counters.Synchronized();
         new ReadOnlySpan<float>(Address(source), checked((int)source.Length)).CopyTo(target);
+    }
 
-    public float ReadScalar(ArrayView<float> values, int index) => Address(values)[index];
+    public float ReadScalar(ArrayView<float> values, int index)
+    {
+        counters.Synchronized(); // nothing to wait for here, but a read-back all the same
+        return Address(values)[index];
+    }
 
     public void Dispose() => Pool.Dispose();
 }

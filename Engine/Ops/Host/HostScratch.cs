@@ -5,7 +5,8 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// first use to the largest size a shape needs and are then reused, so a training step allocates
 /// only in its first call. Not shared between threads that call operations at the same time.
 /// </summary>
-public sealed unsafe class HostScratch
+/// <param name="counters">Counts each growth as an allocation (bench train reports them per step).</param>
+public sealed unsafe class HostScratch(Device.DeviceCounters? counters = null)
 {
     private float[] packed = [], tail = [], transposed = [];
 
@@ -13,10 +14,13 @@ public sealed unsafe class HostScratch
     public float* Tail(long length) => Get(ref tail, length);
     public float* Transposed(long length) => Get(ref transposed, length);
 
-    private static float* Get(ref float[] buffer, long length)
+    private float* Get(ref float[] buffer, long length)
     {
         if (buffer.Length < length)
+        {
             buffer = GC.AllocateUninitializedArray<float>((int)Math.Max(length, 16), pinned: true);
+            counters?.Allocated();
+        }
         return (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref buffer[0]);
     }
 }
