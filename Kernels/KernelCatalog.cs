@@ -16,6 +16,7 @@ public static class KernelCatalog
         Implicit(typeof(Gemm), nameof(Gemm.RowBlock)),
         new("Gemm.Tiled", Method(typeof(Gemm), nameof(Gemm.Tiled)), true),
         new("Gemm.TiledBlocked", Method(typeof(Gemm), nameof(Gemm.TiledBlocked)), true),
+        new("RecurrentStep.Forward", Method(typeof(RecurrentStep), nameof(RecurrentStep.Forward)), true),
         Implicit(typeof(OneHotProjection), nameof(OneHotProjection.Forward)),
         Implicit(typeof(OneHotProjection), nameof(OneHotProjection.Backward)),
         Implicit(typeof(LstmCell), nameof(LstmCell.Forward)),

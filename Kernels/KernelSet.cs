@@ -23,6 +23,8 @@ public sealed class KernelSet
             GemmArgs, int>(Gemm.Tiled);
         GemmTiledBlocked = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             GemmArgs, int>(Gemm.TiledBlocked);
+        RecurrentStep = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>(Kernels.RecurrentStep.Forward);
         OneHotForward = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, int, int>(OneHotProjection.Forward, g);
         OneHotBackward = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>,
@@ -72,6 +74,9 @@ public sealed class KernelSet
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs> GemmRowBlock { get; }
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, int> GemmTiled { get; }
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, int> GemmTiledBlocked { get; }
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int> RecurrentStep
+    { get; }
     public Action<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> OneHotForward { get; }
     public Action<Index1D, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int, int> OneHotBackward { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LstmForward { get; }

@@ -25,7 +25,11 @@ public enum GemmVersion
 /// goes, runs as vectorized host code over the accelerator's (host) memory (shared/ILGPU-NOTES.md
 /// §1-2: 20-45 GFLOP/s against 1-2 for a scalar kernel); GPUs get full groups and the tiled GEMM.
 /// </summary>
-public sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile, int ReductionPartials)
+/// <param name="FusedStep">
+/// Whether the forward time step runs as the one fused kernel (<see cref="RecurrentStep"/>): on
+/// GPUs; the CPU accelerator runs GEMM (host code) and the cell kernel instead.
+/// </param>
+public sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile, int ReductionPartials, bool FusedStep = false)
 {
     /// <summary>Largest tile edge the tiled GEMM uses on a GPU.</summary>
     public const int MaxGemmTile = 16;
@@ -35,7 +39,8 @@ public sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile,
         int tile = TileFor(accelerator.MaxNumThreadsPerGroup);
         return accelerator.AcceleratorType == AcceleratorType.CPU
             ? new LaunchPolicy(1, GemmVersion.HostVector, tile, 64)
-            : new LaunchPolicy(Math.Min(256, accelerator.MaxNumThreadsPerGroup), GemmVersion.TiledBlocked, tile, 4096);
+            : new LaunchPolicy(Math.Min(256, accelerator.MaxNumThreadsPerGroup), GemmVersion.TiledBlocked, tile, 4096,
+                FusedStep: true);
     }
 
     /// <summary>Largest power-of-two edge whose square fits in one group, at most <see cref="MaxGemmTile"/>.</summary>

@@ -130,11 +130,26 @@ public sealed class IlgpuOps : IOps, IDisposable
         k.RnnBackward(batch * hidden, h, dh, dGates);
     }
 
-    /// <summary>The GEMM and the cell kernel, two launches (a fused kernel is the GPU step's next change).</summary>
+    /// <summary>
+    /// One launch of the fused kernel (Kernels.RecurrentStep) where the policy says so (GPUs);
+    /// otherwise the GEMM and the cell kernel.
+    /// </summary>
     public void RecurrentForwardStep(CellKind cell, ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh,
         ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext,
         int batch, int hidden)
     {
+        if (k.Policy.FusedStep)
+        {
+            int tile = k.Policy.GemmTile;
+            var config = new KernelConfig(new Index2D((hidden + tile - 1) / tile, (batch + tile - 1) / tile), new Index2D(tile, tile));
+            int code = cell switch { CellKind.Lstm => Kernels.RecurrentStep.Lstm, CellKind.Gru => Kernels.RecurrentStep.Gru, _ => Kernels.RecurrentStep.Rnn };
+            // RNN and GRU have no cell state: any view stands in for the unused ones.
+            var cp = cell == CellKind.Lstm ? cPrev : hPrev;
+            var cn = cell == CellKind.Lstm ? c : hNext;
+            counters.Launched();
+            k.RecurrentStep(config, hPrev, wHhT, bHh, gx, gh, cp, cn, hNext, batch, hidden, code, tile);
+            return;
+        }
         int g = cell.Gates() * hidden;
         Gemm(false, false, batch, g, hidden, 1f, hPrev, hidden, wHhT, g, 0f, gh, g, bHh);
         switch (cell)

@@ -31,7 +31,7 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
     public void CharLstmTrainingMatchesPyTorch(GemmVersion gemm)
     {
         using var own = gemm == device.Kernels.Policy.Gemm ? null
-            : gemm == GemmVersion.TiledBlocked ? ComputeDevice.OpenCpu(new ILGPU.Runtime.CPU.CPUDevice(4, 4, 1), p => p with { Gemm = gemm, GroupSize = 16 })
+            : gemm == GemmVersion.TiledBlocked ? ComputeDevice.OpenCpu(new ILGPU.Runtime.CPU.CPUDevice(4, 4, 1), p => p with { Gemm = gemm, GroupSize = 16, FusedStep = true })
             : ComputeDevice.Open(AcceleratorKind.IlgpuCpu, LaunchPolicy.For(device.Accelerator) with { Gemm = gemm });
         AssertTrainingMatchesPyTorch(own ?? device);
     }

@@ -151,7 +151,7 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
     public void SelftestPassesWithGpuStyleGroups()
     {
         using var device = ComputeDevice.OpenCpu(new CPUDevice(4, 4, 1),
-            p => p with { GroupSize = 16, Gemm = GemmVersion.TiledBlocked, ReductionPartials = 48 });
+            p => p with { GroupSize = 16, Gemm = GemmVersion.TiledBlocked, ReductionPartials = 48, FusedStep = true });
         Assert.All(new KernelChecks(device, seed: 5).All(), AssertPassed);
     }
 
