@@ -11,7 +11,7 @@ namespace IlgpuLstm.Cli.Bench;
 /// </summary>
 public sealed record TrainingBenchResult(string Shape, string Cell, long Parameters, double MedianStepMs,
     double TokensPerSecond, double DeviceMib, double PeakRssMib, double LaunchesPerStep, double SyncsPerStep,
-    double AllocationsPerStep);
+    double AllocationsPerStep, double GflopPerStep, double MbMovedPerStep);
 
 /// <summary>
 /// Times whole training steps (upload, forward, loss, backward, clip, Adam) of the character
@@ -44,6 +44,7 @@ public static class TrainingBenchmark
         }
         double ms = Timing.MedianMs(device, repeats, Step);
         // Counted over two more steps, after warm-up: what every step of a run costs the device layer.
+        var cost = StepCost.Of(s, cell, model.Layout.Count);
         var counted = device.Counters.Snapshot();
         Step();
         Step();
@@ -51,6 +52,6 @@ public static class TrainingBenchmark
         return new TrainingBenchResult($"B{s.Batch} T{s.Steps} {s.Hidden}x{s.Layers} V{s.Vocab} p{s.Dropout:0.##}", cell.ModuleName(),
             model.Layout.Count, ms, s.Batch * s.Steps / (ms / 1000), (device.BytesAllocated - before) / (1024.0 * 1024),
             PeakRss.MiB(), (after.Launches - counted.Launches) / 2.0, (after.Syncs - counted.Syncs) / 2.0,
-            (after.Allocations - counted.Allocations) / 2.0);
+            (after.Allocations - counted.Allocations) / 2.0, cost.Flops / 1e9, cost.Bytes / 1e6);
     }
 }

@@ -182,16 +182,17 @@ public static class BenchVerb
     {
         var ptxas = Ptxas.Find(out var why) ?? throw new EngineException(why);
         using var compiler = new OfflineCompiler();
-        output.WriteLine($"# Kernels assembled by ptxas for sm_90 ({DateTime.UtcNow:yyyy-MM-dd}, commit {BuildInfo.Commit()})");
+        output.WriteLine($"# Kernels assembled by ptxas for sm_80 and sm_90 ({DateTime.UtcNow:yyyy-MM-dd}, commit {BuildInfo.Commit()})");
         output.WriteLine();
-        var table = new MarkdownTable("kernel", "registers", "shared bytes", "spill stores");
+        var table = new MarkdownTable("kernel", "target", "registers", "shared bytes", "spill stores");
         foreach (var kernel in KernelCatalog.All)
-        {
-            var report = Ptxas.Assemble(ptxas, compiler.Ptx(kernel, CudaArchitecture.SM_90), "sm_90");
-            table.Add(kernel.Name, report.Registers.ToString(CultureInfo.InvariantCulture),
-                report.SharedBytes.ToString(CultureInfo.InvariantCulture),
-                report.SpillStoreBytes.ToString(CultureInfo.InvariantCulture));
-        }
+            foreach (var (arch, name) in new[] { (CudaArchitecture.SM_80, "sm_80"), (CudaArchitecture.SM_90, "sm_90") })
+            {
+                var report = Ptxas.Assemble(ptxas, compiler.Ptx(kernel, arch), name);
+                table.Add(kernel.Name, name, report.Registers.ToString(CultureInfo.InvariantCulture),
+                    report.SharedBytes.ToString(CultureInfo.InvariantCulture),
+                    report.SpillStoreBytes.ToString(CultureInfo.InvariantCulture));
+            }
         output.Write(table);
         return ExitCodes.Success;
     }

@@ -151,6 +151,11 @@ public sealed class Recurrent : IDisposable
         int b = Batch, h = HiddenSize, g = G, rows = Batch * Steps;
         long bh = (long)b * h, bg = (long)b * g;
         var layerInput = input;
+        // Layer by layer, not as a wavefront (layer l at step t beside layer l+1 at step t-1): the
+        // wavefront needs a second stream and an event per step and layer so each layer waits only
+        // for its own input, and ILGPU 1.5.3 has streams but no events to order one stream after
+        // another without a host synchronize (AcceleratorStream.Synchronize blocks the host). At
+        // 3 launches a layer per step the GPU is kept busy by the fused step's 256+ groups instead.
         for (int l = 0; l < NumLayers; l++)
         {
             var buf = buffers[l];
