@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Registers and shared memory per kernel for sm_90, from NVIDIA's ptxas (fetched into a cache).
+# Registers and shared memory per kernel for sm_80 and sm_90, from NVIDIA's ptxas (fetched into a cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ILGPU_LSTM_PTXAS="${ILGPU_LSTM_PTXAS:-$(.ci/fetch-ptxas)}"
