@@ -49,8 +49,10 @@ public sealed class KernelSet
             int, int>(Reduction.Partials, g);
         ReduceFinal = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
             int, float>(Reduction.Final, g);
-        ColumnSum = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
-            int, int>(Reduction.ColumnSum, g);
+        ColumnPartials = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
+            int, int, int>(Reduction.ColumnPartials, g);
+        ColumnFinal = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, int, int, int>(Reduction.ColumnFinal, g);
         ClipCoefficient = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, int, int, int,
             float>(GradNorm.ClipCoefficient, g);
         Clamp = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, float>(GradNorm.Clamp, g);
@@ -89,7 +91,8 @@ public sealed class KernelSet
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> Mse { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> ReducePartials { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, float> ReduceFinal { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> ColumnSum { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> ColumnPartials { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> ColumnFinal { get; }
     public Action<Index1D, ArrayView<float>, int, int, int, float> ClipCoefficient { get; }
     public Action<Index1D, ArrayView<float>, float> Clamp { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, OptimizerArgs> Adam { get; }

@@ -32,14 +32,40 @@ public static class Reduction
     }
 
     /// <summary>
-    /// Sums columns of a rows x cols matrix into <paramref name="output"/> with <c>+=</c>
-    /// (bias gradients accumulate), one thread per column, rows in order.
+    /// Row chunks of a column sum (see <see cref="ColumnPartials"/>): about 128 rows each, at most
+    /// 64, from the row count alone, so the order of additions never depends on the device.
     /// </summary>
-    public static void ColumnSum(Index1D col, ArrayView<float> input, ArrayView<float> output, int rows, int cols)
+    public static int ColumnChunks(int rows) => Math.Clamp(rows / 128, 1, 64);
+
+    /// <summary>
+    /// Stage one of a column sum of a rows x cols matrix: thread i = c·cols + col adds the rows of
+    /// chunk c (of <see cref="ColumnChunks"/>) of its column, in order, into partials[i]. At the
+    /// lesson's 12,800 x 2,048 gate gradients that is 131,072 threads of 200 rows, not 2,048 of 12,800;
+    /// neighbouring threads read neighbouring columns.
+    /// </summary>
+    public static void ColumnPartials(Index1D i, ArrayView<float> input, ArrayView<float> partials, int rows, int cols,
+        int chunks)
+    {
+        int c = i / cols, col = i % cols;
+        int first = (int)((long)rows * c / chunks), last = (int)((long)rows * (c + 1) / chunks);
+        float sum = 0f;
+        for (int r = first; r < last; r++)
+            sum += input[r * cols + col];
+        partials[i] = sum;
+    }
+
+    /// <summary>
+    /// Stage two: <c>output[col] += Σ_c partials[c·cols + col]</c> in chunk order (bias gradients
+    /// accumulate), and the same into <paramref name="second"/> when <paramref name="hasSecond"/> != 0:
+    /// LSTM and RNN give b_ih and b_hh one gradient.
+    /// </summary>
+    public static void ColumnFinal(Index1D col, ArrayView<float> partials, ArrayView<float> output, ArrayView<float> second,
+        int cols, int chunks, int hasSecond)
     {
         float sum = 0f;
-        for (int r = 0; r < rows; r++)
-            sum += input[r * cols + col];
+        for (int c = 0; c < chunks; c++)
+            sum += partials[c * cols + col];
         output[col] += sum;
+        if (hasSecond != 0) second[col] += sum;
     }
 }

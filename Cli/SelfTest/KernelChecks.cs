@@ -156,16 +156,18 @@ public sealed class KernelChecks
         var values = RandomFloats(rows * cols);
         var start = RandomFloats(cols);
         using var dv = Acc.Allocate1D(values); using var result = Acc.Allocate1D<float>(3);
-        using var colSum = Acc.Allocate1D(start);
+        var start2 = RandomFloats(cols);
+        using var colSum = Acc.Allocate1D(start); using var colSum2 = Acc.Allocate1D(start2);
         device.Ops.Sum(dv.View, values.Length, result.View, 0, 1f, false);
         device.Ops.Sum(dv.View, values.Length, result.View, 1, 0.5f, true);
-        device.Ops.ColumnSum(dv.View, colSum.View, rows, cols);
+        device.Ops.ColumnSum(dv.View, colSum.View, rows, cols, second: colSum2.View);
         var got = result.GetAsArray1D();
         double count = values.Length;
         return Merge("Reduction sum, sum², column sum", $"{rows}x{cols}",
             Compare("", "", [got[0]], [ReductionReference.Sum(values, false)], 1e-6 * count, 1e-5),
             Compare("", "", [got[1]], [0.5 * ReductionReference.Sum(values, true)], 1e-6 * count, 1e-5),
-            Compare("", "", colSum.GetAsArray1D(), ReductionReference.ColumnSum(values, start, rows, cols), 1e-6 * rows, 1e-5));
+            Compare("", "", colSum.GetAsArray1D(), ReductionReference.ColumnSum(values, start, rows, cols), 1e-6 * rows, 1e-5),
+            Compare("", "", colSum2.GetAsArray1D(), ReductionReference.ColumnSum(values, start2, rows, cols), 1e-6 * rows, 1e-5));
     }
 
     public CheckResult ClipAndOptimizers(int count)

@@ -231,8 +231,13 @@ public sealed class Recurrent : IDisposable
                     ops.Gemm(false, false, b, h, g, 1f, dGh, g, wHh, h, 1f, dhPrev, h);
             }
             ops.Gemm(true, false, g, h, rows, 1f, buf.DGh, g, buf.Hs, h, 1f, gradients[l].WeightHh, h);
-            ops.ColumnSum(buf.DGh, gradients[l].BiasHh, rows, g);
-            ops.ColumnSum(buf.DGx, gradients[l].BiasIh, rows, g);
+            if (Cell == CellKind.Gru)
+            {
+                ops.ColumnSum(buf.DGh, gradients[l].BiasHh, rows, g);
+                ops.ColumnSum(buf.DGx, gradients[l].BiasIh, rows, g);
+            }
+            else // one gradient for both biases (dGh is dGx): one pass writes both
+                ops.ColumnSum(buf.DGx, gradients[l].BiasIh, rows, g, second: gradients[l].BiasHh);
             var input = l == 0 ? lastInput : RecurrentInput.FromDense(LayerInputOf(l), h);
             if (input.IsTokens)
                 ops.OneHotBackward(input.Tokens, buf.DGx, gradients[l].WeightIh, rows, g, input.Width);

@@ -66,8 +66,8 @@ public interface IOps
     /// <summary>result[slot] = scale * Σ values[0..count) (of squares when squared), deterministically.</summary>
     void Sum(ArrayView<float> values, int count, ArrayView<float> result, int slot, float scale, bool squared);
 
-    /// <summary>output[col] += Σ_r input[r, col].</summary>
-    void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols);
+    /// <summary>output[col] += Σ_r input[r, col], and the same into <paramref name="second"/> when given.</summary>
+    void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols, ArrayView<float>? second = null);
 
     /// <summary>From scalars[sumSqSlot] = Σg², writes the norm and min(1, maxNorm/(norm+1e-6)).</summary>
     void ClipCoefficient(ArrayView<float> scalars, int sumSqSlot, int normSlot, int coefSlot, float maxNorm);

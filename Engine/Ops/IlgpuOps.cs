@@ -18,6 +18,7 @@ public sealed class IlgpuOps : IOps, IDisposable
     private readonly KernelSet k;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> partials;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> empty;
+    private MemoryBuffer1D<float, Stride1D.Dense>? columnPartials;
     private readonly float[] readBack = new float[1];
     private readonly DeviceCounters counters;
     private readonly WorkerPool? hostThreads;
@@ -181,10 +182,19 @@ public sealed class IlgpuOps : IOps, IDisposable
         k.ReduceFinal(1, partials.View, result, slot, scale);
     }
 
-    public void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols)
+    /// <summary>Two launches: row-chunk partial sums, then their sum per column in chunk order.</summary>
+    public void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols, ArrayView<float>? second = null)
     {
-        counters.Launched();
-        k.ColumnSum(cols, input, output, rows, cols);
+        int chunks = Kernels.Reduction.ColumnChunks(rows);
+        if (columnPartials is null || columnPartials.Length < (long)chunks * cols)
+        {
+            // Sized by the largest shape seen: allocated in a run's first step only.
+            columnPartials?.Dispose();
+            columnPartials = device.Allocate<float>((long)chunks * cols, "column-sum partials");
+        }
+        counters.Launched(2);
+        k.ColumnPartials(chunks * cols, input, columnPartials.View, rows, cols, chunks);
+        k.ColumnFinal(cols, columnPartials.View, output, second ?? empty.View, cols, chunks, second.HasValue ? 1 : 0);
     }
 
     public void ClipCoefficient(ArrayView<float> scalars, int sumSqSlot, int normSlot, int coefSlot, float maxNorm)
@@ -270,6 +280,7 @@ public sealed class IlgpuOps : IOps, IDisposable
     public void Dispose()
     {
         hostThreads?.Dispose();
+        columnPartials?.Dispose();
         empty.Dispose();
         partials.Dispose();
     }

@@ -291,10 +291,17 @@ public sealed unsafe class HostOps : IOps, IDisposable
         public bool Squared;
     }
 
-    public void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols)
+    public void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols, ArrayView<float>? second = null)
     {
         counters.Launched();
-        var args = new ColumnArgs { Input = Address(input), Output = Address(output), Rows = rows, Cols = cols };
+        var args = new ColumnArgs
+        {
+            Input = Address(input),
+            Output = Address(output),
+            Rows = rows,
+            Cols = cols,
+            Second = second is { } sv ? Address(sv) : null
+        };
         args.Chunks = Math.Min(Chunks((long)rows * cols, Grain), (cols + 15) / 16);
         Pool.Run(&ColumnSumChunk, (nint)(&args), args.Chunks);
     }
@@ -314,12 +321,17 @@ public sealed unsafe class HostOps : IOps, IDisposable
                 TensorPrimitives.Add(acc, new ReadOnlySpan<float>(a.Input + (nint)r * a.Cols + b0, width), acc);
             var target = new Span<float>(a.Output + b0, width);
             TensorPrimitives.Add(target, acc, target);
+            if (a.Second != null)
+            {
+                var also = new Span<float>(a.Second + b0, width);
+                TensorPrimitives.Add(also, acc, also);
+            }
         }
     }
 
     private struct ColumnArgs
     {
-        public float* Input, Output;
+        public float* Input, Output, Second;
         public int Rows, Cols, Chunks;
     }
 
