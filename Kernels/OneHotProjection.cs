@@ -5,8 +5,8 @@ namespace IlgpuLstm.Kernels;
 /// <summary>
 /// The input projection of one-hot tokens, <c>out = onehot(tokens) * W^T + bias</c>, done as a
 /// column gather of W (shape G x V, row-major) instead of a GEMM against a mostly-zero matrix.
-/// Backward adds <c>dOut</c> into the gathered columns of <c>dW</c>: one thread owns one row of
-/// dW and walks the tokens in order, so the scatter-add needs no atomics and is deterministic.
+/// Backward adds <c>dOut</c> into the gathered columns of <c>dW</c>: one thread owns one element
+/// of dW and walks that token's rows in order, so the scatter-add needs no atomics and is deterministic.
 /// </summary>
 public static class OneHotProjection
 {
@@ -19,11 +19,20 @@ public static class OneHotProjection
         output[index] = weight[j * vocab + tokens[r]] + bias[j];
     }
 
-    /// <summary>One thread per row j of dW (G threads): dW[j, tokens[r]] += dOut[r, j] for r in order.</summary>
-    public static void Backward(Index1D j, ArrayView<int> tokens, ArrayView<float> dOutput,
-        ArrayView<float> dWeight, int rows, int gateWidth, int vocab)
+    /// <summary>
+    /// One thread per element of dW, i = v·G + j (G·V threads, neighbours in j read neighbouring
+    /// columns of dOut): <c>dW[j, v] += Σ dOut[r, j]</c> over the rows r holding token v, taken
+    /// from <paramref name="index"/> (Engine's TokenIndex: [rows sorted by token | starts]) in
+    /// increasing r, so the sum is the same on every run and device without atomics.
+    /// </summary>
+    public static void Backward(Index1D i, ArrayView<int> index, ArrayView<float> dOutput, ArrayView<float> dWeight,
+        int rows, int gateWidth, int vocab)
     {
-        for (int r = 0; r < rows; r++)
-            dWeight[j * vocab + tokens[r]] += dOutput[r * gateWidth + j];
+        int v = i / gateWidth, j = i % gateWidth;
+        int first = index[rows + v], last = index[rows + v + 1];
+        float sum = 0f;
+        for (int p = first; p < last; p++)
+            sum += dOutput[index[p] * gateWidth + j];
+        dWeight[j * vocab + v] += sum;
     }
 }

@@ -34,7 +34,11 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
         using var hOut = Random(acc, (long)b * h);
         using var dGates = Random(acc, (long)b * g);
         using var dW = Random(acc, (long)g * h);
-        using var tokens = acc.Allocate1D(Enumerable.Range(0, rows).Select(_ => random.Next(v)).ToArray());
+        var hostTokens = Enumerable.Range(0, rows).Select(_ => random.Next(v)).ToArray();
+        using var tokens = acc.Allocate1D(hostTokens);
+        var hostIndex = new int[Engine.Data.TokenIndex.Length(rows, v)];
+        Engine.Data.TokenIndex.Build(hostTokens, v, hostIndex);
+        using var tokenIndex = acc.Allocate1D(hostIndex);
         using var wIh = Random(acc, (long)g * v);
         using var bias = Random(acc, g);
         using var logits = Random(acc, (long)rows * v);
@@ -76,7 +80,7 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
         yield return Memory("one-hot projection fwd", shape, launch, oneHotErr, 4.0 * rows * g * 2,
             () => ops.OneHotForward(tokens.View, wIh.View, bias.View, gates.View, rows, g, v));
         yield return Memory("one-hot projection bwd", shape, launch, oneHotErr, 4.0 * rows * g * 2,
-            () => ops.OneHotBackward(tokens.View, gates.View, wIh.View, rows, g, v));
+            () => ops.OneHotBackward(tokens.View, tokenIndex.View, gates.View, wIh.View, rows, g, v));
         double lstmErr = checks.Lstm(3, 17).MaxAbsError;
         yield return Memory("lstm cell fwd (one step)", $"B{b} H{h}", launch, lstmErr, 4.0 * b * (2 * g + g + 3 * h),
             () => ops.LstmForward(gates.View.SubView(0, (long)b * g), gh.View, cPrev.View, c.View, hOut.View, b, h));

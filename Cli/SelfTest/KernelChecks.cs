@@ -60,7 +60,10 @@ public sealed class KernelChecks
         using var ddOut = Acc.Allocate1D(dOut);
         using var ddw = Acc.Allocate1D(dwStart);
         device.Ops.OneHotForward(dTokens.View, dw.View, dbias.View, output.View, rows, gateWidth, vocab);
-        device.Ops.OneHotBackward(dTokens.View, ddOut.View, ddw.View, rows, gateWidth, vocab);
+        var index = new int[Engine.Data.TokenIndex.Length(rows, vocab)];
+        Engine.Data.TokenIndex.Build(tokens, vocab, index);
+        using var dIndex = Acc.Allocate1D(index);
+        device.Ops.OneHotBackward(dTokens.View, dIndex.View, ddOut.View, ddw.View, rows, gateWidth, vocab);
         var forward = Compare("OneHot.Forward", "", output.GetAsArray1D(),
             OneHotProjectionReference.Forward(tokens, w, bias, gateWidth, vocab), 1e-6, 1e-6);
         var backward = Compare("OneHot.Backward", "", ddw.GetAsArray1D(),

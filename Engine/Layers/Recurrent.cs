@@ -240,7 +240,7 @@ public sealed class Recurrent : IDisposable
                 ops.ColumnSum(buf.DGx, gradients[l].BiasIh, rows, g, second: gradients[l].BiasHh);
             var input = l == 0 ? lastInput : RecurrentInput.FromDense(LayerInputOf(l), h);
             if (input.IsTokens)
-                ops.OneHotBackward(input.Tokens, buf.DGx, gradients[l].WeightIh, rows, g, input.Width);
+                ops.OneHotBackward(input.Tokens, input.TokenIndex, buf.DGx, gradients[l].WeightIh, rows, g, input.Width);
             else
                 ops.Gemm(true, false, g, input.Width, rows, 1f, buf.DGx, g, input.Dense, input.Width, 1f,
                     gradients[l].WeightIh, input.Width);

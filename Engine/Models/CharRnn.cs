@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
+using IlgpuLstm.Engine.Data;
 using IlgpuLstm.Engine.Device;
 using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Engine.Ops;
@@ -24,9 +25,9 @@ public sealed class CharRnn : IDisposable
     private readonly IOps ops;
     private BufferGroup activations;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> scalars;
-    private ArrayView<int> tokens, targets;
+    private ArrayView<int> batchInts, tokens, targets, tokenIndex;
     private ArrayView<float> logits, dLogits, rowLoss, topMask, topDropped;
-    private int[] hostTokens = [], hostTargets = [];
+    private int[] hostBatch = [];
 
     public CharRnn(ComputeDevice device, ModelConfig config)
     {
@@ -79,8 +80,12 @@ public sealed class CharRnn : IDisposable
         activations = new BufferGroup(device);
         Rnn.Prepare(batch, steps);
         long rows = (long)batch * steps, v = Config.VocabSize, h = Config.HiddenSize;
-        tokens = activations.Allocate<int>(rows, "input tokens");
-        targets = activations.Allocate<int>(rows, "target tokens");
+        // One buffer, one upload a step: [tokens | targets | token index (order, starts)].
+        int indexLength = TokenIndex.Length((int)rows, Config.VocabSize);
+        batchInts = activations.Allocate<int>(2 * rows + indexLength, "batch tokens, targets and token index");
+        tokens = batchInts.SubView(0, rows);
+        targets = batchInts.SubView(rows, rows);
+        tokenIndex = batchInts.SubView(2 * rows, indexLength);
         logits = activations.Allocate<float>(rows * v, "logits");
         dLogits = activations.Allocate<float>(rows * v, "logit gradients");
         rowLoss = activations.Allocate<float>(rows, "per-character losses");
@@ -89,34 +94,36 @@ public sealed class CharRnn : IDisposable
             topMask = activations.Allocate<float>(rows * h, "dropout mask");
             topDropped = activations.Allocate<float>(rows * h, "dropout output");
         }
-        hostTokens = new int[rows];
-        hostTargets = new int[rows];
+        hostBatch = new int[2 * rows + indexLength];
         Batch = batch;
         Steps = steps;
     }
 
     /// <summary>
     /// Uploads a batch given batch-major (row b·T + t, as get_batches returns it), reordering it
-    /// time-major on the host into reused arrays. The copy is synchronous on purpose: an
-    /// asynchronous one from a single pinned buffer would let the next batch overwrite it before
-    /// the device has read it, and 2·B·T ints per step cost nothing next to the step itself.
+    /// time-major on the host into a reused array with the targets and the tokens'
+    /// <see cref="TokenIndex"/>, in one copy. The copy is synchronous on purpose: an asynchronous
+    /// one from a single pinned buffer would let the next batch overwrite it before the device has
+    /// read it, and a few B·T ints per step cost nothing next to the step itself.
     /// </summary>
     public void SetBatch(int[] x, int[]? y)
     {
+        int rows = Batch * Steps;
+        var host = hostBatch.AsSpan();
         for (int b = 0; b < Batch; b++)
             for (int t = 0; t < Steps; t++)
             {
-                hostTokens[t * Batch + b] = x[b * Steps + t];
-                if (y != null) hostTargets[t * Batch + b] = y[b * Steps + t];
+                host[t * Batch + b] = x[b * Steps + t];
+                if (y != null) host[rows + t * Batch + b] = y[b * Steps + t];
             }
-        tokens.CopyFromCPU(hostTokens);
-        if (y != null) targets.CopyFromCPU(hostTargets);
+        TokenIndex.Build(host[..rows], Config.VocabSize, host[(2 * rows)..]);
+        batchInts.CopyFromCPU(hostBatch);
     }
 
     /// <summary>Forward over the uploaded batch; logits land in <see cref="Logits"/> (time-major rows).</summary>
     public void Forward(RecurrentState state, bool training, ulong seed, ulong stream)
     {
-        var output = Rnn.Forward(RecurrentInput.FromTokens(tokens, Config.VocabSize), state, training, seed, stream);
+        var output = Rnn.Forward(RecurrentInput.FromTokens(tokens, tokenIndex, Config.VocabSize), state, training, seed, stream);
         int rows = Batch * Steps;
         if (training && Config.Dropout > 0)
         {

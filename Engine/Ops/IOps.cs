@@ -23,9 +23,12 @@ public interface IOps
     void OneHotForward(ArrayView<int> tokens, ArrayView<float> weight, ArrayView<float> bias, ArrayView<float> output,
         int rows, int gateWidth, int vocab);
 
-    /// <summary>dWeight[j, tokens[r]] += dOutput[r, j].</summary>
-    void OneHotBackward(ArrayView<int> tokens, ArrayView<float> dOutput, ArrayView<float> dWeight, int rows,
-        int gateWidth, int vocab);
+    /// <summary>
+    /// dWeight[j, tokens[r]] += dOutput[r, j]; <paramref name="index"/> is the tokens'
+    /// <see cref="Data.TokenIndex"/> (kernels use it to give each element of dW its own thread).
+    /// </summary>
+    void OneHotBackward(ArrayView<int> tokens, ArrayView<int> index, ArrayView<float> dOutput, ArrayView<float> dWeight,
+        int rows, int gateWidth, int vocab);
 
     void LstmForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c,
         ArrayView<float> h, int batch, int hidden);

@@ -84,11 +84,11 @@ public sealed class IlgpuOps : IOps, IDisposable
         k.OneHotForward(rows * gateWidth, tokens, weight, bias, output, gateWidth, vocab);
     }
 
-    public void OneHotBackward(ArrayView<int> tokens, ArrayView<float> dOutput, ArrayView<float> dWeight, int rows,
+    public void OneHotBackward(ArrayView<int> tokens, ArrayView<int> index, ArrayView<float> dOutput, ArrayView<float> dWeight, int rows,
         int gateWidth, int vocab)
     {
         counters.Launched();
-        k.OneHotBackward(gateWidth, tokens, dOutput, dWeight, rows, gateWidth, vocab);
+        k.OneHotBackward(gateWidth * vocab, index, dOutput, dWeight, rows, gateWidth, vocab);
     }
 
     public void LstmForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c,

@@ -6,6 +6,17 @@ namespace IlgpuLstm.Tests.Engine;
 
 public sealed class DataTests
 {
+    /// <summary>Rows sorted by token, in row order within a token, and each token's start (one-hot backward's index).</summary>
+    [Fact]
+    public void TokenIndexSortsRowsByTokenKeepingRowOrder()
+    {
+        int[] tokens = [2, 0, 2, 3, 0, 2];
+        var index = new int[TokenIndex.Length(tokens.Length, 5)];
+        TokenIndex.Build(tokens, 5, index);
+        Assert.Equal([1, 4, 0, 2, 5, 3], index[..6]);
+        Assert.Equal([0, 2, 2, 5, 6, 6], index[6..]);
+    }
+
     /// <summary>A corpus that is nowhere says every place it looked, and how to give the file instead.</summary>
     [Fact]
     public void AMissingCorpusNamesEveryPlaceSearched()

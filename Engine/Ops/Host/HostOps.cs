@@ -105,7 +105,8 @@ public sealed unsafe class HostOps : IOps, IDisposable
                 new Span<float>(a.Out + (nint)r * a.G, a.G));
     }
 
-    public void OneHotBackward(ArrayView<int> tokens, ArrayView<float> dOutput, ArrayView<float> dWeight, int rows,
+    /// <summary>The host walks the tokens in row order per band of columns; it needs no index.</summary>
+    public void OneHotBackward(ArrayView<int> tokens, ArrayView<int> index, ArrayView<float> dOutput, ArrayView<float> dWeight, int rows,
         int gateWidth, int vocab)
     {
         counters.Launched();
