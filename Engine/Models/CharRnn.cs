@@ -117,6 +117,11 @@ public sealed class CharRnn : IDisposable
                 if (y != null) host[rows + t * Batch + b] = y[b * Steps + t];
             }
         TokenIndex.Build(host[..rows], Config.VocabSize, host[(2 * rows)..]);
+        // Copying from a managed array waits for the copy: the one host synchronization a step
+        // still makes (an asynchronous copy needs pinned buffers the host may only refill once the
+        // device has read them, and ILGPU 1.5.3 offers no event short of a stream-wide wait).
+        device.Counters.Launched();
+        device.Counters.Synchronized();
         batchInts.CopyFromCPU(hostBatch);
     }
 
