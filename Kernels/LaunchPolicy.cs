@@ -29,8 +29,32 @@ public enum GemmVersion
 /// Whether the forward time step runs as the one fused kernel (<see cref="RecurrentStep"/>): on
 /// GPUs; the CPU accelerator runs GEMM (host code) and the cell kernel instead.
 /// </param>
-public sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile, int ReductionPartials, bool FusedStep = false)
+/// <param name="Multiprocessors">The device's multiprocessors (SMs, compute units): GEMM versions are chosen to fill them.</param>
+public sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile, int ReductionPartials, bool FusedStep = false,
+    int Multiprocessors = 1)
 {
+    /// <summary>
+    /// The GEMM version for one problem: <see cref="Gemm"/>, except that a register-blocked GEMM
+    /// whose (tile·4)² blocks would leave multiprocessors idle (fewer groups than SMs, as the
+    /// lesson's 128 x 2,048 per-step products make 64 groups for an H100's 132 SMs) runs as the
+    /// plain tiled kernel, whose tile² blocks make 16 times as many groups. A function of the
+    /// shape and the device only, so results stay the same run to run.
+    /// </summary>
+    public GemmVersion GemmFor(int m, int n)
+    {
+        if (Gemm != GemmVersion.TiledBlocked) return Gemm;
+        long Groups(int block) => (long)((m + block - 1) / block) * ((n + block - 1) / block);
+        return Groups(GemmTile * Kernels.Gemm.Reach) < Multiprocessors ? GemmVersion.Tiled : Gemm;
+    }
+
+    /// <summary>Groups a GEMM of this shape launches with a version (for bench kernels' groups per SM).</summary>
+    public long GemmGroups(GemmVersion version, int m, int n)
+    {
+        int block = version == GemmVersion.TiledBlocked ? GemmTile * Kernels.Gemm.Reach : GemmTile;
+        return version is GemmVersion.Tiled or GemmVersion.TiledBlocked
+            ? (long)((m + block - 1) / block) * ((n + block - 1) / block) : 0;
+    }
+
     /// <summary>Largest tile edge the tiled GEMM uses on a GPU.</summary>
     public const int MaxGemmTile = 16;
 
@@ -40,7 +64,7 @@ public sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile,
         return accelerator.AcceleratorType == AcceleratorType.CPU
             ? new LaunchPolicy(1, GemmVersion.HostVector, tile, 64)
             : new LaunchPolicy(Math.Min(256, accelerator.MaxNumThreadsPerGroup), GemmVersion.TiledBlocked, tile, 4096,
-                FusedStep: true);
+                FusedStep: true, Multiprocessors: Math.Max(1, accelerator.NumMultiprocessors));
     }
 
     /// <summary>Largest power-of-two edge whose square fits in one group, at most <see cref="MaxGemmTile"/>.</summary>

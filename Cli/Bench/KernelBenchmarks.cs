@@ -62,10 +62,13 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
                 continue; // shared-memory tiles are unusably slow on the CPU accelerator (ILGPU-NOTES §1)
             if (version == GemmVersion.HostVector && acc.AcceleratorType != AcceleratorType.CPU)
                 continue; // host code over host memory: CPU accelerator only
+            var policy = device.HasKernels ? device.Kernels.Policy : null;
+            string Groups(int gm, int gn) => policy is null ? "" :
+                $", {policy.GemmGroups(version, gm, gn)} groups ({(double)policy.GemmGroups(version, gm, gn) / policy.Multiprocessors:F1}/SM)";
             string gemmLaunch = version switch
             {
-                GemmVersion.Tiled => $"tile {device.Kernels.Policy.GemmTile}",
-                GemmVersion.TiledBlocked => $"tile {device.Kernels.Policy.GemmTile}, 4x4 per thread",
+                GemmVersion.Tiled => $"tile {device.Kernels.Policy.GemmTile}{Groups(b, g)}",
+                GemmVersion.TiledBlocked => $"tile {device.Kernels.Policy.GemmTile}, 4x4 per thread{Groups(b, g)}",
                 GemmVersion.HostVector => $"host SIMD, {Engine.Ops.Host.WorkerPool.DefaultThreads()} threads",
                 _ => launch,
             };

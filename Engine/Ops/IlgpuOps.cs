@@ -45,7 +45,7 @@ public sealed class IlgpuOps : IOps, IDisposable
         if (m == 0 || n == 0) return;
         var args = new GemmArgs(m, n, k_, transA, transB, lda, ldb, ldc, alpha, beta, bias.HasValue);
         var biasView = bias ?? empty.View;
-        var chosen = version ?? k.Policy.Gemm;
+        var chosen = version ?? k.Policy.GemmFor(m, n);
         if (chosen == GemmVersion.HostVector)
         {
             if (hostGemm is null)

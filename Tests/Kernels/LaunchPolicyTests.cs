@@ -1,0 +1,22 @@
+using IlgpuLstm.Kernels;
+
+namespace IlgpuLstm.Tests.Kernels;
+
+/// <summary>The GEMM version per problem: register-blocked unless its blocks would leave multiprocessors idle.</summary>
+public sealed class LaunchPolicyTests
+{
+    private static readonly LaunchPolicy H100Like = new(256, GemmVersion.TiledBlocked, 16, 4096, FusedStep: true, Multiprocessors: 132);
+
+    [Fact]
+    public void SmallProductsThatWouldIdleTheSmsUseTheTiledKernel()
+    {
+        // The lesson's per-step dh GEMM, 128 x 512: 2 x 8 = 16 blocks of 64 for 132 SMs.
+        Assert.Equal(GemmVersion.Tiled, H100Like.GemmFor(128, 512));
+        Assert.Equal(16, H100Like.GemmGroups(GemmVersion.TiledBlocked, 128, 512));
+        Assert.Equal(256, H100Like.GemmGroups(GemmVersion.Tiled, 128, 512));
+        // The input projection, 12,800 x 2,048: 200 x 32 blocks, plenty.
+        Assert.Equal(GemmVersion.TiledBlocked, H100Like.GemmFor(12800, 2048));
+        // Other policies keep their choice.
+        Assert.Equal(GemmVersion.HostVector, (H100Like with { Gemm = GemmVersion.HostVector }).GemmFor(1, 1));
+    }
+}
