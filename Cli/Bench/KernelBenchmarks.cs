@@ -24,6 +24,8 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
         int b = s.Batch, t = s.Steps, h = s.Hidden, v = s.Vocab, g = 4 * h, rows = b * t;
         string launch = device.HasKernels ? $"group {device.Kernels.Policy.GroupSize}"
             : $"host, {device.Description.Multiprocessors} threads";
+        // Kernel threads launched: how much of a GPU's thread slots an op can fill.
+        string Threads(long threads) => device.HasKernels ? $"{launch}, {threads:N0} threads" : launch;
         var checks = new KernelChecks(device, 5);
         using var x = Random(acc, (long)rows * h);
         using var w = Random(acc, (long)g * h);
@@ -65,43 +67,43 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
             var policy = device.HasKernels ? device.Kernels.Policy : null;
             string Groups(int gm, int gn) => policy is null ? "" :
                 $", {policy.GemmGroups(version, gm, gn)} groups ({(double)policy.GemmGroups(version, gm, gn) / policy.Multiprocessors:F1}/SM)";
-            string gemmLaunch = version switch
+            string GemmLaunch(int gm, int gn) => version switch
             {
-                GemmVersion.Tiled => $"tile {device.Kernels.Policy.GemmTile}{Groups(b, g)}",
-                GemmVersion.TiledBlocked => $"tile {device.Kernels.Policy.GemmTile}, 4x4 per thread{Groups(b, g)}",
+                GemmVersion.Tiled => $"tile {device.Kernels.Policy.GemmTile}{Groups(gm, gn)}",
+                GemmVersion.TiledBlocked => $"tile {device.Kernels.Policy.GemmTile}, 4x4 per thread{Groups(gm, gn)}",
                 GemmVersion.HostVector => $"host SIMD, {Engine.Ops.Host.WorkerPool.DefaultThreads()} threads",
                 _ => launch,
             };
             double err = checks.Gemm(version, false, true, 33, 65, 17, true, 1f).MaxAbsError;
-            yield return Gemm("gemm h·W_hhᵀ (one step)", $"{b}x{g}x{h}", version, gemmLaunch, err, 2.0 * b * g * h,
+            yield return Gemm("gemm h·W_hhᵀ (one step)", $"{b}x{g}x{h}", version, GemmLaunch(b, g), err, 2.0 * b * g * h,
                 () => ops.Gemm(false, true, b, g, h, 1f, x.View, h, w.View, h, 0f, gh.View, g, bias.View, version));
-            yield return Gemm("gemm dW_hh += dGᵀ·h (all steps)", $"{g}x{h}x{rows}", version, gemmLaunch, err,
+            yield return Gemm("gemm dW_hh += dGᵀ·h (all steps)", $"{g}x{h}x{rows}", version, GemmLaunch(g, h), err,
                 2.0 * g * h * rows,
                 () => ops.Gemm(true, false, g, h, rows, 1f, gates.View, g, x.View, h, 1f, dW.View, h, null, version));
         }
         double oneHotErr = checks.OneHot(37, 12, 83).MaxAbsError;
-        yield return Memory("one-hot projection fwd", shape, launch, oneHotErr, 4.0 * rows * g * 2,
+        yield return Memory("one-hot projection fwd", shape, Threads((long)rows * g), oneHotErr, 4.0 * rows * g * 2,
             () => ops.OneHotForward(tokens.View, wIh.View, bias.View, gates.View, rows, g, v));
-        yield return Memory("one-hot projection bwd", shape, launch, oneHotErr, 4.0 * rows * g * 2,
+        yield return Memory("one-hot projection bwd", shape, Threads((long)g * v), oneHotErr, 4.0 * rows * g * 2,
             () => ops.OneHotBackward(tokens.View, tokenIndex.View, gates.View, wIh.View, rows, g, v));
         double lstmErr = checks.Lstm(3, 17).MaxAbsError;
-        yield return Memory("lstm cell fwd (one step)", $"B{b} H{h}", launch, lstmErr, 4.0 * b * (2 * g + g + 3 * h),
+        yield return Memory("lstm cell fwd (one step)", $"B{b} H{h}", Threads((long)b * h), lstmErr, 4.0 * b * (2 * g + g + 3 * h),
             () => ops.LstmForward(gates.View.SubView(0, (long)b * g), gh.View, cPrev.View, c.View, hOut.View, b, h));
-        yield return Memory("lstm cell bwd (one step)", $"B{b} H{h}", launch, lstmErr, 4.0 * b * (g + 5 * h + g),
+        yield return Memory("lstm cell bwd (one step)", $"B{b} H{h}", Threads((long)b * h), lstmErr, 4.0 * b * (g + 5 * h + g),
             () => ops.LstmBackward(gates.View.SubView(0, (long)b * g), cPrev.View, c.View, hOut.View, cPrev.View,
                 dGates.View, b, h));
         double ceErr = checks.CrossEntropy(37, 83).MaxAbsError;
-        yield return Memory("softmax cross-entropy fwd+bwd", $"rows {rows} V{v}", launch, ceErr, 4.0 * rows * (2 * v + 2),
+        yield return Memory("softmax cross-entropy fwd+bwd", $"rows {rows} V{v}", Threads(rows), ceErr, 4.0 * rows * (2 * v + 2),
             () => ops.SoftmaxCrossEntropy(logits.View, tokens.View, rowLoss.View, dLogits.View, rows, v, 1f / rows));
         double optErr = checks.ClipAndOptimizers(1001).MaxAbsError;
         int p = (int)s.Parameters;
-        yield return Memory("grad norm (sum of squares)", $"{p} params", launch, optErr, 4.0 * p,
+        yield return Memory("grad norm (sum of squares)", $"{p} params", Threads(device.HasKernels ? device.Kernels.Policy.ReductionPartials : 0), optErr, 4.0 * p,
             () => ops.Sum(grad.View, p, scalars.View, 0, 1f, true));
-        yield return Memory("adam step", $"{p} params", launch, optErr, 4.0 * p * 7,
+        yield return Memory("adam step", $"{p} params", Threads(p), optErr, 4.0 * p * 7,
             () => ops.Adam(param.View, grad.View, m.View, vv.View, scalars.View, 3,
                 new OptimizerArgs(1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 1e-3f, 0.03f, 0f, 0), p));
         double dropErr = checks.Dropout(999, 0.5f).MaxAbsError;
-        yield return Memory("dropout fwd", $"{rows * h} elements", launch, dropErr, 4.0 * rows * h * 3,
+        yield return Memory("dropout fwd", $"{rows * h} elements", Threads((long)rows * h), dropErr, 4.0 * rows * h * 3,
             () => ops.DropoutForward(x.View, dropped.View, mask.View, rows * h, new DropoutArgs(1, 2, 0.5f)));
         if (ops is HostOps host && s == BenchShape.Small)
             foreach (var r in ForkJoin(host.Pool)) yield return r;
