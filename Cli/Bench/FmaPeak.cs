@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.Intrinsics;
+using IlgpuLstm.Engine.Ops.Host;
 
 namespace IlgpuLstm.Cli.Bench;
 
@@ -22,14 +22,14 @@ public static class FmaPeak
 
     private static double OneThread()
     {
-        bool wide = Vector512.IsHardwareAccelerated;
-        int lanes = wide ? 16 : 8;
+        bool wide = HostGemm.WideVectors;
+        int lanes = wide ? Wide.Count : Narrow.Count;
         const long rounds = 2_000_000;
         double best = 0;
         for (int repeat = 0; repeat < 3; repeat++)
         {
             var watch = Stopwatch.StartNew();
-            float sink = wide ? Chains512(rounds) : Chains256(rounds);
+            float sink = wide ? Chains<Wide>(rounds) : Chains<Narrow>(rounds);
             double seconds = watch.Elapsed.TotalSeconds;
             if (float.IsNaN(sink)) seconds = double.MaxValue; // keeps the chains alive
             best = Math.Max(best, rounds * 12.0 * lanes * 2 / seconds / 1e9);
@@ -37,37 +37,24 @@ public static class FmaPeak
         return best;
     }
 
-    private static float Chains512(long rounds)
+    /// <summary>12 independent FMA chains, the GEMM micro-kernel's SIMD width and instruction.</summary>
+    private static unsafe float Chains<V>(long rounds) where V : struct, ISimd<V>
     {
-        var m = Vector512.Create(0.999999f);
-        var a = Vector512.Create(1e-7f);
-        Vector512<float> c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
+        var m = V.Broadcast(0.999999f);
+        var a = V.Broadcast(1e-7f);
+        V c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
         for (long i = 0; i < rounds; i++)
         {
-            c0 = Vector512.FusedMultiplyAdd(c0, m, a); c1 = Vector512.FusedMultiplyAdd(c1, m, a);
-            c2 = Vector512.FusedMultiplyAdd(c2, m, a); c3 = Vector512.FusedMultiplyAdd(c3, m, a);
-            c4 = Vector512.FusedMultiplyAdd(c4, m, a); c5 = Vector512.FusedMultiplyAdd(c5, m, a);
-            c6 = Vector512.FusedMultiplyAdd(c6, m, a); c7 = Vector512.FusedMultiplyAdd(c7, m, a);
-            c8 = Vector512.FusedMultiplyAdd(c8, m, a); c9 = Vector512.FusedMultiplyAdd(c9, m, a);
-            c10 = Vector512.FusedMultiplyAdd(c10, m, a); c11 = Vector512.FusedMultiplyAdd(c11, m, a);
+            c0 = V.Fma(c0, m, a); c1 = V.Fma(c1, m, a); c2 = V.Fma(c2, m, a); c3 = V.Fma(c3, m, a);
+            c4 = V.Fma(c4, m, a); c5 = V.Fma(c5, m, a); c6 = V.Fma(c6, m, a); c7 = V.Fma(c7, m, a);
+            c8 = V.Fma(c8, m, a); c9 = V.Fma(c9, m, a); c10 = V.Fma(c10, m, a); c11 = V.Fma(c11, m, a);
         }
-        return Vector512.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
-    }
-
-    private static float Chains256(long rounds)
-    {
-        var m = Vector256.Create(0.999999f);
-        var a = Vector256.Create(1e-7f);
-        Vector256<float> c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
-        for (long i = 0; i < rounds; i++)
-        {
-            c0 = Vector256.FusedMultiplyAdd(c0, m, a); c1 = Vector256.FusedMultiplyAdd(c1, m, a);
-            c2 = Vector256.FusedMultiplyAdd(c2, m, a); c3 = Vector256.FusedMultiplyAdd(c3, m, a);
-            c4 = Vector256.FusedMultiplyAdd(c4, m, a); c5 = Vector256.FusedMultiplyAdd(c5, m, a);
-            c6 = Vector256.FusedMultiplyAdd(c6, m, a); c7 = Vector256.FusedMultiplyAdd(c7, m, a);
-            c8 = Vector256.FusedMultiplyAdd(c8, m, a); c9 = Vector256.FusedMultiplyAdd(c9, m, a);
-            c10 = Vector256.FusedMultiplyAdd(c10, m, a); c11 = Vector256.FusedMultiplyAdd(c11, m, a);
-        }
-        return Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
+        var sum = V.Add(V.Add(V.Add(c0, c1), V.Add(c2, c3)), V.Add(V.Add(c4, c5), V.Add(c6, c7)));
+        sum = V.Add(sum, V.Add(V.Add(c8, c9), V.Add(c10, c11)));
+        float* lanes = stackalloc float[16];
+        V.Store(sum, lanes);
+        float total = 0;
+        for (int i = 0; i < V.Count; i++) total += lanes[i];
+        return total;
     }
 }
