@@ -20,7 +20,8 @@ public static class DeviceCatalog
     public static Context CreateContext()
     {
         NativeLibraries.Install();
-        return Context.Create(b => b.Cuda().OpenCL().CPU(CpuDevice()).EnableAlgorithms().Math(MathMode.Default));
+        // Profiling: the batch upload orders its page-locked buffers by stream markers (BatchUpload).
+        return Context.Create(b => b.Cuda().OpenCL().CPU(CpuDevice()).EnableAlgorithms().Math(MathMode.Default).Profiling());
     }
 
     public static IReadOnlyList<DeviceDescription> List(Context context) =>

@@ -28,6 +28,7 @@ public sealed class CharRnn : IDisposable
     private ArrayView<int> batchInts, tokens, targets, tokenIndex;
     private ArrayView<float> logits, dLogits, rowLoss, topMask, topDropped;
     private int[] hostBatch = [];
+    private readonly BatchUpload upload;
 
     public CharRnn(ComputeDevice device, ModelConfig config)
     {
@@ -41,6 +42,7 @@ public sealed class CharRnn : IDisposable
         Rnn = new Recurrent(device, Store, config.Cell.ModuleName(), config.Cell, config.VocabSize, config.HiddenSize,
             config.NumLayers, config.Dropout);
         Fc = new Linear(ops, Store, "fc", config.HiddenSize, config.VocabSize);
+        upload = new BatchUpload(device);
         scalars = device.Allocate<float>(5, "training scalars");
         ops.Fill(scalars.View, 5, 0f);
     }
@@ -95,16 +97,15 @@ public sealed class CharRnn : IDisposable
             topDropped = activations.Allocate<float>(rows * h, "dropout output");
         }
         hostBatch = new int[2 * rows + indexLength];
+        upload.Prepare(hostBatch.Length);
         Batch = batch;
         Steps = steps;
     }
 
     /// <summary>
     /// Uploads a batch given batch-major (row b·T + t, as get_batches returns it), reordering it
-    /// time-major on the host into a reused array with the targets and the tokens'
-    /// <see cref="TokenIndex"/>, in one copy. The copy is synchronous on purpose: an asynchronous
-    /// one from a single pinned buffer would let the next batch overwrite it before the device has
-    /// read it, and a few B·T ints per step cost nothing next to the step itself.
+    /// time-major on the host with the targets and the tokens' <see cref="TokenIndex"/> into one
+    /// buffer, sent in one copy (see <see cref="BatchUpload"/>: asynchronous on a GPU).
     /// </summary>
     public void SetBatch(int[] x, int[]? y)
     {
@@ -117,12 +118,7 @@ public sealed class CharRnn : IDisposable
                 if (y != null) host[rows + t * Batch + b] = y[b * Steps + t];
             }
         TokenIndex.Build(host[..rows], Config.VocabSize, host[(2 * rows)..]);
-        // Copying from a managed array waits for the copy: the one host synchronization a step
-        // still makes (an asynchronous copy needs pinned buffers the host may only refill once the
-        // device has read them, and ILGPU 1.5.3 offers no event short of a stream-wide wait).
-        device.Counters.Launched();
-        device.Counters.Synchronized();
-        batchInts.CopyFromCPU(hostBatch);
+        upload.Send(hostBatch, batchInts);
     }
 
     /// <summary>Forward over the uploaded batch; logits land in <see cref="Logits"/> (time-major rows).</summary>
@@ -181,6 +177,7 @@ public sealed class CharRnn : IDisposable
 
     public void Dispose()
     {
+        upload.Dispose();
         activations.Dispose();
         Rnn.Dispose();
         scalars.Dispose();
