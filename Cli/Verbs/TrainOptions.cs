@@ -5,7 +5,7 @@ namespace IlgpuLstm.Cli.Verbs;
 
 /// <summary>
 /// Flags of <c>train</c>. Values left unset come from the preset (<c>--preset</c>, else
-/// <c>lesson</c> on a GPU and <c>cpu-default</c> on the CPU accelerator), so every explicit flag wins.
+/// <c>lesson</c> on a GPU and <c>cpu-default</c> on any CPU), so every explicit flag wins.
 /// </summary>
 [Verb("train", HelpText = "Train a character-level model on a corpus (the Anna Karenina lesson by default on a GPU).")]
 public sealed class TrainOptions

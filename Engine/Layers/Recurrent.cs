@@ -154,8 +154,9 @@ public sealed class Recurrent : IDisposable
         // Layer by layer, not as a wavefront (layer l at step t beside layer l+1 at step t-1): the
         // wavefront needs a second stream and an event per step and layer so each layer waits only
         // for its own input, and ILGPU 1.5.3 has streams but no events to order one stream after
-        // another without a host synchronize (AcceleratorStream.Synchronize blocks the host). At
-        // 3 launches a layer per step the GPU is kept busy by the fused step's 256+ groups instead.
+        // another without a host synchronize (AcceleratorStream.Synchronize blocks the host; a
+        // ProfilingMarker only lets the host wait). Parallelism comes from within a step instead:
+        // the fused step launches 256 groups at the lesson's shape (not yet timed on a GPU).
         for (int l = 0; l < NumLayers; l++)
         {
             var buf = buffers[l];
