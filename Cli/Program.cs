@@ -25,6 +25,7 @@ public static class Program
                 (SampleOptions o) => SampleVerb.Run(o, stdout),
                 (EvalOptions o) => EvalVerb.Run(o, stdout),
                 (InspectOptions o) => InspectVerb.Run(o, stdout),
+                (ExportOptions o) => ExportVerb.Run(o, stdout),
                 (PlotOptions o) => PlotVerb.Run(o, stdout),
                 (TimeSeriesOptions o) => TimeSeriesVerb.Run(o, stdout),
                 (DevicesOptions o) => DevicesVerb.Run(o, stdout),
@@ -81,7 +82,7 @@ public static class Program
 
     private static readonly Type[] Verbs =
     [
-        typeof(TrainOptions), typeof(SampleOptions), typeof(EvalOptions), typeof(InspectOptions), typeof(PlotOptions),
+        typeof(TrainOptions), typeof(SampleOptions), typeof(EvalOptions), typeof(InspectOptions), typeof(ExportOptions), typeof(PlotOptions),
         typeof(TimeSeriesOptions), typeof(DevicesOptions), typeof(SelfTestOptions), typeof(BenchOptions),
     ];
 

@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Text.Json;
+using Google.Protobuf;
+using IlgpuLstm.Engine.Checkpoints;
+using IlgpuLstm.Engine.Layers;
+using Onnx;
+
+namespace IlgpuLstm.Engine.Export;
+
+/// <summary>
+/// Writes a character model as an ONNX file (operator set 17) that ONNX Runtime, Netron or any
+/// ONNX consumer reads. Inputs: <c>tokens</c> int64 [batch, seq] (both dynamic), <c>h0</c> float32
+/// [layers, batch, hidden] and, for an LSTM, <c>c0</c>; outputs: <c>logits</c> float32
+/// [batch, seq, vocab], <c>hn</c> and, for an LSTM, <c>cn</c>: one call is the model's forward
+/// pass in evaluation mode (no dropout) from the given state, and feeding <c>hn</c>/<c>cn</c> back
+/// continues it, as sampling does. Inside: OneHot, then one ONNX LSTM, GRU or RNN node per layer
+/// (time-major, between Transposes), then the output layer as MatMul and Add.
+/// </summary>
+public static class OnnxExport
+{
+    /// <summary>The operator set the graph is written for.</summary>
+    public const int Opset = 17;
+
+    /// <summary>The ONNX IR version that goes with <see cref="Opset"/>.</summary>
+    public const int IrVersion = 8;
+
+    /// <summary>
+    /// Exports the checkpoint at <paramref name="checkpointPath"/> (ours, or a PyTorch export we
+    /// load) to <paramref name="outputPath"/>. An existing output is refused unless
+    /// <paramref name="overwrite"/>; the file is written under a temporary name and renamed, so a
+    /// failed export leaves nothing behind.
+    /// </summary>
+    /// <exception cref="EngineException">The checkpoint does not load or does not fit in one ONNX file, or the output cannot be written.</exception>
+    public static void Write(string checkpointPath, string outputPath, bool overwrite = false) =>
+        Write(ModelCheckpoint.Load(checkpointPath), outputPath, overwrite);
+
+    /// <summary>Exports an already loaded checkpoint; see <see cref="Write(string, string, bool)"/>.</summary>
+    public static void Write(LoadedModel model, string outputPath, bool overwrite = false)
+    {
+        if (!overwrite && (File.Exists(outputPath) || Directory.Exists(outputPath)))
+            throw new EngineException($"'{outputPath}' already exists; choose another output file, or allow overwriting it");
+        var bytes = Build(model).ToByteArray();
+        WriteAtomically(outputPath, bytes, overwrite);
+    }
+
+    /// <summary>The ONNX model of a loaded checkpoint.</summary>
+    internal static ModelProto Build(LoadedModel model)
+    {
+        var c = model.Config;
+        // Protobuf messages are limited to 2 GiB; a bigger model would need ONNX's external data files.
+        long bytes = model.Parameters.LongLength * sizeof(float);
+        if (bytes > int.MaxValue - (64L << 20))
+            throw new EngineException($"the model has {model.Parameters.LongLength:N0} parameters ({bytes / (1L << 30)} GiB): " +
+                "more than one ONNX file holds (2 GiB); export a smaller model");
+        var graph = new OnnxGraph($"{c.Cell.ModuleName()}_char_model");
+        var weights = new CheckpointWeights(model);
+        string prefix = c.Cell.ModuleName();
+        int hidden = c.HiddenSize, layers = c.NumLayers, vocab = c.VocabSize;
+        bool lstm = c.Cell == CellKind.Lstm;
+
+        graph.Input("tokens", TensorProto.Types.DataType.Int64, "batch", "seq");
+        graph.Input("h0", TensorProto.Types.DataType.Float, layers, "batch", hidden);
+        if (lstm) graph.Input("c0", TensorProto.Types.DataType.Float, layers, "batch", hidden);
+
+        // One-hot inside the graph, time-major as ONNX's recurrent operators want it (layout=0).
+        graph.Node("Transpose", ["tokens"], ["tokens_tm"], a => a.Ints("perm", 1, 0));
+        graph.Int64Constant("vocab_depth", [], [vocab]);
+        graph.FloatConstant("one_hot_values", [2], [0f, 1f]);
+        graph.Node("OneHot", ["tokens_tm", "vocab_depth", "one_hot_values"], ["x_l0"], a => a.Int("axis", -1));
+        graph.Int64Constant("squeeze_direction", [1], [1]);
+
+        var finalH = new List<string>();
+        var finalC = new List<string>();
+        for (int l = 0; l < layers; l++)
+        {
+            int input = l == 0 ? vocab : hidden;
+            int gates = c.Cell.Gates();
+            var order = OnnxGateOrder(c.Cell);
+            graph.FloatConstant($"W_l{l}", [1, gates * hidden, input],
+                Reorder(weights.Get($"{prefix}.weight_ih_l{l}"), order, hidden, input));
+            graph.FloatConstant($"R_l{l}", [1, gates * hidden, hidden],
+                Reorder(weights.Get($"{prefix}.weight_hh_l{l}"), order, hidden, hidden));
+            var bias = Reorder(weights.Get($"{prefix}.bias_ih_l{l}"), order, hidden, 1)
+                .Concat(Reorder(weights.Get($"{prefix}.bias_hh_l{l}"), order, hidden, 1)).ToArray();
+            graph.FloatConstant($"B_l{l}", [1, 2 * gates * hidden], bias);
+            graph.Int64Constant($"layer_index_l{l}", [1], [l]);
+            graph.Node("Gather", ["h0", $"layer_index_l{l}"], [$"h0_l{l}"], a => a.Int("axis", 0));
+            var inputs = new List<string> { $"x_l{l}", $"W_l{l}", $"R_l{l}", $"B_l{l}", "", $"h0_l{l}" };
+            var outputs = new List<string> { $"y_l{l}", $"hn_l{l}" };
+            if (lstm)
+            {
+                graph.Node("Gather", ["c0", $"layer_index_l{l}"], [$"c0_l{l}"], a => a.Int("axis", 0));
+                inputs.Add($"c0_l{l}");
+                outputs.Add($"cn_l{l}");
+            }
+            graph.Node(OperatorName(c.Cell), inputs, outputs, a =>
+            {
+                a.Int("hidden_size", hidden);
+                if (c.Cell == CellKind.Gru) a.Int("linear_before_reset", 1); // PyTorch's GRU
+            }, name: $"{prefix}_l{l}");
+            // Y is [seq, directions=1, batch, hidden]; the next layer takes [seq, batch, hidden].
+            graph.Node("Squeeze", [$"y_l{l}", "squeeze_direction"], [$"x_l{l + 1}"]);
+            finalH.Add($"hn_l{l}");
+            if (lstm) finalC.Add($"cn_l{l}");
+        }
+
+        graph.FloatConstant("fc_weight_t", [hidden, vocab], Transpose(weights.Get("fc.weight"), vocab, hidden));
+        graph.FloatConstant("fc_bias", [vocab], weights.Get("fc.bias"));
+        graph.Node("MatMul", [$"x_l{layers}", "fc_weight_t"], ["fc_matmul"]);
+        graph.Node("Add", ["fc_matmul", "fc_bias"], ["logits_tm"]);
+        graph.Node("Transpose", ["logits_tm"], ["logits"], a => a.Ints("perm", 1, 0, 2));
+        graph.Node("Concat", finalH, ["hn"], a => a.Int("axis", 0));
+        if (lstm) graph.Node("Concat", finalC, ["cn"], a => a.Int("axis", 0));
+
+        graph.Output("logits", TensorProto.Types.DataType.Float, "batch", "seq", vocab);
+        graph.Output("hn", TensorProto.Types.DataType.Float, layers, "batch", hidden);
+        if (lstm) graph.Output("cn", TensorProto.Types.DataType.Float, layers, "batch", hidden);
+
+        var proto = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "ilgpu-lstm",
+            ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "",
+            DocString = $"Character-level {c.Cell.ModuleName().ToUpperInvariant()} ({hidden} x {layers}, vocabulary {vocab}): " +
+                "tokens [batch, seq] and the state in; logits [batch, seq, vocab] and the final state out.",
+            Graph = graph.Proto,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (key, value) in Metadata(model))
+            proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return proto;
+    }
+
+    /// <summary>What a consumer needs to use the file (the vocabulary above all) and the checkpoint's training summary.</summary>
+    private static IEnumerable<(string Key, string Value)> Metadata(LoadedModel model)
+    {
+        var c = model.Config;
+        yield return ("vocab", JsonSerializer.Serialize(model.Vocabulary.Symbols));
+        yield return ("cell", c.Cell.ModuleName());
+        yield return ("hidden_size", c.HiddenSize.ToString(CultureInfo.InvariantCulture));
+        yield return ("num_layers", c.NumLayers.ToString(CultureInfo.InvariantCulture));
+        yield return ("vocab_size", c.VocabSize.ToString(CultureInfo.InvariantCulture));
+        yield return ("dropout", c.Dropout.ToString("R", CultureInfo.InvariantCulture));
+        foreach (var key in (string[])["format", "corpus", "step", "epoch", "train_loss", "val_loss", "created", "options"])
+            if (model.Get(key) is { } value)
+                yield return (key == "format" ? "checkpoint_format" : key, value);
+    }
+
+    private static string OperatorName(CellKind cell) => cell switch
+    {
+        CellKind.Lstm => "LSTM",
+        CellKind.Gru => "GRU",
+        _ => "RNN",
+    };
+
+    /// <summary>
+    /// PyTorch's gate blocks in ONNX's order: LSTM i,f,g,o → i,o,f,c (c is PyTorch's g);
+    /// GRU r,z,n → z,r,h; the RNN has one block. Entry j is the PyTorch block ONNX puts j-th.
+    /// </summary>
+    internal static int[] OnnxGateOrder(CellKind cell) => cell switch
+    {
+        CellKind.Lstm => [0, 3, 1, 2],
+        CellKind.Gru => [1, 0, 2],
+        _ => [0],
+    };
+
+    /// <summary>Rows of a [gates·hidden, columns] matrix (or a bias, columns 1) regrouped by gate block.</summary>
+    private static float[] Reorder(ReadOnlySpan<float> source, int[] order, int hidden, int columns)
+    {
+        var result = new float[source.Length];
+        int block = hidden * columns;
+        for (int j = 0; j < order.Length; j++)
+            source.Slice(order[j] * block, block).CopyTo(result.AsSpan(j * block, block));
+        return result;
+    }
+
+    private static float[] Transpose(ReadOnlySpan<float> source, int rows, int columns)
+    {
+        var result = new float[source.Length];
+        for (int r = 0; r < rows; r++)
+            for (int col = 0; col < columns; col++)
+                result[col * rows + r] = source[r * columns + col];
+        return result;
+    }
+
+    private static void WriteAtomically(string path, byte[] bytes, bool overwrite)
+    {
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+            throw new EngineException($"cannot write '{path}': the directory '{directory}' does not exist");
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            // Without overwrite, a file that appeared meanwhile is still not replaced.
+            File.Move(temporary, full, overwrite);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+            }
+            throw new EngineException($"cannot write '{path}': {e.Message}");
+        }
+    }
+
+    /// <summary>The checkpoint's tensors by PyTorch name, as spans of its parameter array.</summary>
+    private sealed class CheckpointWeights(LoadedModel model)
+    {
+        private readonly Tensors.ParameterLayout layout = Models.CharRnn.CreateLayout(model.Config);
+
+        public ReadOnlySpan<float> Get(string name) =>
+            layout.TryGet(name, out var spec)
+                ? model.Parameters.AsSpan((int)spec.Offset, (int)spec.Length)
+                : throw new InvalidOperationException($"no tensor '{name}' in the layout");
+    }
+}
