@@ -24,12 +24,43 @@ public sealed class MetricsLog(string path, bool append) : IDisposable
     {
         try
         {
-            return writer ??= new StreamWriter(path, append) { AutoFlush = true };
+            if (writer != null) return writer;
+            var stream = new FileStream(path, append ? FileMode.OpenOrCreate : FileMode.Create, FileAccess.ReadWrite);
+            if (append) DropTornLine(stream);
+            stream.Seek(0, SeekOrigin.End);
+            return writer = new StreamWriter(stream) { AutoFlush = true };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new EngineException($"cannot write metrics file '{path}': {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// A last line without its newline is a record a kill -9 cut short: it is removed before the
+    /// resumed run appends, so the file stays one whole record a line.
+    /// </summary>
+    private static void DropTornLine(FileStream stream)
+    {
+        if (stream.Length == 0) return;
+        stream.Seek(-1, SeekOrigin.End);
+        if (stream.ReadByte() == '\n') return;
+        long end = stream.Length;
+        var buffer = new byte[4096];
+        while (end > 0)
+        {
+            int count = (int)Math.Min(buffer.Length, end);
+            stream.Seek(end - count, SeekOrigin.Begin);
+            stream.ReadExactly(buffer, 0, count);
+            int newline = Array.LastIndexOf(buffer, (byte)'\n', count - 1);
+            if (newline >= 0)
+            {
+                stream.SetLength(end - count + newline + 1);
+                return;
+            }
+            end -= count;
+        }
+        stream.SetLength(0);
     }
 
     public void Dispose() => writer?.Dispose();
@@ -51,18 +82,31 @@ public static class RunMetrics
                 ? $"'{run}' has no {Engine.Training.CheckpointPlan.MetricsName} (runs write one beside their checkpoints)"
                 : $"'{run}' is neither a checkpoint directory nor a metrics file");
         var points = new List<Point>();
-        int line = 0;
-        foreach (var text in File.ReadLines(path))
+        string all;
+        try
         {
-            line++;
+            all = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException($"cannot read '{path}': {e.Message}");
+        }
+        var lines = all.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var text = lines[i];
             if (string.IsNullOrWhiteSpace(text)) continue;
             try
             {
                 points.Add(JsonSerializer.Deserialize<Point>(text, Json) ?? throw new JsonException("null"));
             }
+            catch (JsonException) when (i == lines.Length - 1)
+            {
+                // The last line without its newline: a record a kill -9 cut short, not a bad file.
+            }
             catch (JsonException)
             {
-                throw new EngineException($"'{path}' line {line.ToString(CultureInfo.InvariantCulture)} is not a metrics record");
+                throw new EngineException($"'{path}' line {(i + 1).ToString(CultureInfo.InvariantCulture)} is not a metrics record");
             }
         }
         if (points.Count == 0) throw new EngineException($"'{path}' holds no metrics yet");

@@ -69,11 +69,17 @@ public static class TrainVerb
 
         var dir = o.CheckpointDir ?? o.Resume ?? Path.Combine("checkpoints",
             $"{corpusName}-{modelConfig.Cell.ModuleName()}-{modelConfig.HiddenSize}x{modelConfig.NumLayers}");
+        if (o.Keep is < 0) throw new UsageException($"--keep must be 0 (none) or positive, got {o.Keep}");
+        // One run per directory: locked before anything is written, held to the end, released by
+        // the OS however this process ends. The checks below then cannot race another start.
+        using var runLock = RunDirectoryLock.Acquire(dir);
+        var debris = runLock.RemoveDebris();
+        if (debris.Count > 0)
+            output.WriteLine($"removed {debris.Count} temporary file{(debris.Count == 1 ? "" : "s")} left in {dir} by killed runs");
         // Never replace another run's checkpoints unasked.
         if (resume == null && !o.Overwrite && CheckpointPlan.HoldsRun(dir))
             throw new EngineException($"'{dir}' holds the checkpoints of another run; continue it with --resume {dir}, " +
                 "train into a new --checkpoint-dir, or replace it with --overwrite");
-        if (o.Keep is < 0) throw new UsageException($"--keep must be 0 (none) or positive, got {o.Keep}");
         var plan = new CheckpointPlan(dir, new Dictionary<string, string>
         {
             ["corpus"] = corpusSpec,
@@ -102,11 +108,12 @@ public static class TrainVerb
         if (cpu && modelConfig.HiddenSize >= 512 && trainConfig.BatchSize * trainConfig.SeqLength >= 12800)
             output.WriteLine("note: this is the lesson's GPU-sized model on a CPU; the pace line below says how long " +
                 "the run takes. --preset cpu-default (2 x 128) trains in minutes");
-        using var interrupts = new Interrupts();
+        var saves = new SaveLog(dir, resume?.Position.Step);
+        using var interrupts = new Interrupts(Console.Error, saves.Describe).Listen();
         using var csv = o.Log is null ? null : CsvLog.Open(o.Log);
         using var metrics = new MetricsLog(plan.Metrics, append: resume != null);
         TrainingOutcome Train(TextWriter lines, Action<TrainingReport>? live) =>
-            new Trainer(model, trainConfig, vocabulary, plan, new ConsoleObserver(lines, csv, metrics, live))
+            new Trainer(model, trainConfig, vocabulary, plan, new ConsoleObserver(lines, csv, metrics, live, saves))
                 .Run(train, validation, interrupts.Token, resume);
         var outcome = LiveProgress.Available(output) ? LiveProgress.Run<TrainingOutcome>(Train) : Train(output, null);
         metrics.Dispose();
@@ -194,8 +201,8 @@ public static class TrainVerb
     /// The lesson's line, then step of total, speed, gradient norm, elapsed time (across resumes)
     /// and the estimated time left; every report also goes to metrics.jsonl and --log.
     /// </summary>
-    private sealed class ConsoleObserver(TextWriter output, CsvLog? csv, MetricsLog metrics, Action<TrainingReport>? live)
-        : ITrainingObserver
+    private sealed class ConsoleObserver(TextWriter output, CsvLog? csv, MetricsLog metrics, Action<TrainingReport>? live,
+        SaveLog saves) : ITrainingObserver
     {
         public void Report(TrainingReport r)
         {
@@ -209,9 +216,7 @@ public static class TrainVerb
                 $"grad norm {r.GradNorm.ToString("F2", CultureInfo.InvariantCulture)}, {Clock(r.Elapsed)}{eta})");
         }
 
-        public void Saved(string kind, string path)
-        {
-        }
+        public void Saved(string kind, string path, long step) => saves.Saved(kind, step);
 
         public void FirstStep(TimeSpan stepTime, long remainingSteps) =>
             output.WriteLine($"pace: {stepTime.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)} ms a step; " +
@@ -221,5 +226,24 @@ public static class TrainVerb
         private static string Clock(TimeSpan t) => t.TotalHours >= 1
             ? $"{(int)t.TotalHours}h{t.Minutes:D2}m{t.Seconds:D2}s"
             : t.TotalMinutes >= 1 ? $"{t.Minutes}m{t.Seconds:D2}s" : $"{t.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)}s";
+    }
+
+    /// <summary>The step of the newest resume file on disk, for the line a second Ctrl+C prints (from the signal's thread).</summary>
+    private sealed class SaveLog(string directory, long? resumedStep)
+    {
+        private long resumeStep = resumedStep ?? -1;
+
+        public void Saved(string kind, long step)
+        {
+            if (kind == "resume") Interlocked.Exchange(ref resumeStep, step);
+        }
+
+        public string Describe()
+        {
+            long step = Interlocked.Read(ref resumeStep);
+            return step < 0
+                ? $"this run saved nothing yet ({directory} keeps what it held before)"
+                : $"kept: {directory}/latest.safetensors and resume.safetensors from step {step:N0} (continue with: train --resume {directory})";
+        }
     }
 }

@@ -5,8 +5,8 @@ public interface ITrainingObserver
 {
     void Report(TrainingReport report);
 
-    /// <summary>A checkpoint was written (kind is "latest", "best", "resume" or "epoch").</summary>
-    void Saved(string kind, string path);
+    /// <summary>A checkpoint of the model after <paramref name="step"/> was written (kind is "latest", "best", "resume" or "epoch").</summary>
+    void Saved(string kind, string path, long step);
 
     /// <summary>
     /// After this session's third step, the time a step takes (steps 2 and 3, timed to completion)

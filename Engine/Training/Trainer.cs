@@ -179,23 +179,23 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         {
             // A new best is kept whenever it appears, whatever --save-every says.
             ModelCheckpoint.Save(checkpoints.Best, model, vocabulary, metadata);
-            observer.Saved("best", checkpoints.Best);
+            observer.Saved("best", checkpoints.Best, step);
         }
         if (!save) return;
         ModelCheckpoint.Save(checkpoints.Latest, model, vocabulary, metadata);
-        observer.Saved("latest", checkpoints.Latest);
+        observer.Saved("latest", checkpoints.Latest, step);
         if (keepEpoch is { } e)
         {
             var path = checkpoints.EpochCheckpoint(e, val);
             ModelCheckpoint.Save(path, model, vocabulary, metadata);
-            observer.Saved("epoch", path);
+            observer.Saved("epoch", path, step);
             checkpoints.PruneEpochCheckpoints();
         }
         ResumeCheckpoint.Save(checkpoints.Resume, model, vocabulary, state,
             next with { BestValLoss = bestVal, LastLoss = loss, FirstLoss = firstLoss, ValidationsSinceBest = sinceBest },
             config, checkpoints.Corpus,
             checkpoints.CorpusSha256, metadata);
-        observer.Saved("resume", checkpoints.Resume);
+        observer.Saved("resume", checkpoints.Resume, step);
         saved = true;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using IlgpuLstm.Cli;
 using IlgpuLstm.Engine.Checkpoints;
 
@@ -62,7 +63,63 @@ public sealed partial class ProcessTests : IDisposable
         Assert.Equal(10, kills);
     }
 
-    private Process Start(string checkpoints)
+    [SkippableFact]
+    public void TwoRunsStartedAtOnceIntoOneDirectoryLeaveOneOwnerUntilItDies()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "POSIX kill");
+        var ck = Path.Combine(dir.Path, "shared");
+        using var a = Start(ck);
+        using var b = Start(ck);
+        var (winner, loser) = WhoTrains(a, b);
+        Assert.Equal(ExitCodes.Error, loser.ExitCode);
+        string refusal = loser.StandardError.ReadToEnd();
+        Assert.StartsWith($"error: '{ck}' is in use by process {winner.Id} (ilgpu-lstm train ", refusal, StringComparison.Ordinal);
+        Assert.Single(refusal.TrimEnd('\n').Split('\n'));
+
+        // kill -9 releases the lock with the process: the next run takes the directory over.
+        winner.Kill(entireProcessTree: true);
+        winner.WaitForExit();
+        using var next = Start(ck);
+        WaitForLine(next, "Epoch:");
+        next.Kill(entireProcessTree: true);
+        next.WaitForExit();
+    }
+
+    [SkippableFact]
+    public void TheFirstCtrlCSaysItIsStoppingAndASecondSaysWhatIsKept()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
+        var ck = Path.Combine(dir.Path, "twice");
+        // Steps and saves of a 1024-unit model take long enough for a second Ctrl+C to land during them.
+        using var process = Start(ck, hidden: 1024, batch: 16);
+        WaitForLine(process, "Epoch:");
+        WaitForLine(process, "Epoch:"); // step 1 is saved by now (a report comes before its step's save)
+        Assert.Equal(0, Kill(process.Id, 2));
+        string first = process.StandardError.ReadLine() ?? "";
+        Assert.Equal("stopping after this step; saving... (press Ctrl+C again to quit without saving)", first);
+        Assert.Equal(0, Kill(process.Id, 2));
+        Assert.True(process.WaitForExit(60_000), "no exit after the second Ctrl+C");
+        string second = process.StandardError.ReadToEnd();
+        Assert.Equal(ExitCodes.Interrupted, process.ExitCode);
+        Assert.Matches($@"^quitting without saving the current step; kept: {Regex.Escape(ck)}/latest\.safetensors and " +
+            $@"resume\.safetensors from step \d+ \(continue with: train --resume {Regex.Escape(ck)}\)\n$", second);
+        ResumeCheckpoint.Load(Path.Combine(ck, "resume.safetensors"));
+    }
+
+    /// <summary>Of two runs started together, the one that trains and the one refused (after it exits).</summary>
+    private static (Process Winner, Process Loser) WhoTrains(Process a, Process b)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (a.HasExited) return (b, a);
+            if (b.HasExited) return (a, b);
+            Thread.Sleep(20);
+        }
+        throw new TimeoutException("neither run was refused");
+    }
+
+    private Process Start(string checkpoints, int hidden = 8, int batch = 2)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "ilgpu-lstm.dll");
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
@@ -72,8 +129,8 @@ public sealed partial class ProcessTests : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { cli, "train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", "8",
-            "--batch-size", "2", "--seq-length", "8", "--print-every", "1", "--val-frac", "0.1", "--epochs", "50",
+        foreach (var a in new[] { cli, "train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", $"{hidden}",
+            "--batch-size", $"{batch}", "--seq-length", "8", "--print-every", "1", "--val-frac", "0.1", "--epochs", "50",
             "--checkpoint-dir", checkpoints, "--sample-length", "0", "--overwrite" })
             info.ArgumentList.Add(a);
         return Process.Start(info) ?? throw new InvalidOperationException("could not start " + host);

@@ -10,5 +10,5 @@ public sealed class RecordingObserver : ITrainingObserver
 
     public void Report(TrainingReport report) => Reports.Add(report);
 
-    public void Saved(string kind, string path) => Saves.Add((kind, path));
+    public void Saved(string kind, string path, long step) => Saves.Add((kind, path));
 }
