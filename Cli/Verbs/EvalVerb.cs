@@ -47,7 +47,7 @@ public static class EvalVerb
         if (!(o.ValFrac > 0 && o.ValFrac < 1)) throw new UsageException($"--val-frac must be in (0, 1), got {o.ValFrac}");
         if (o.Batches < 0) throw new UsageException($"--batches must be 0 (all) or positive, got {o.Batches}");
         var (path, name) = CorpusResolver.FromEnvironment().Resolve(corpusName);
-        var corpus = new EncodedCorpus(name, TextFile.Read(path), loaded.Vocabulary);
+        var corpus = CorpusReader.Read(path, name, loaded.Vocabulary);
         var (_, validation) = corpus.Split(o.ValFrac);
         var batches = new CharBatches(validation, o.BatchSize, o.SeqLength, "validation");
         using var device = ComputeDevice.Open(o.Accelerator);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using IlgpuLstm.Engine;
 using IlgpuLstm.Engine.Checkpoints;
@@ -38,25 +37,24 @@ public static class TrainVerb
         // Checkpoints name the corpus so that eval and resume find it again from anywhere: the
         // manifest name, or the file's absolute path.
         if (CorpusManifest.Find(corpusSpec) is null) corpusSpec = Path.GetFullPath(path);
-        var bytes = TextFile.ReadBytes(path);
-        var text = TextFile.Decode(bytes, path);
-        var corpusSha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (resume != null && resume.CorpusSha256 != corpusSha)
-            throw new EngineException($"cannot resume: corpus '{path}' has changed since the run started (sha256 {corpusSha}, the run used {resume.CorpusSha256})");
-
         LoadedModel? start = resume?.Model ?? (o.InitFrom is null ? null : ModelCheckpoint.Load(o.InitFrom));
-        var vocabulary = start?.Vocabulary ?? Vocabulary.FromText(text);
-        var modelConfig = resume != null ? resume.Model.Config
-            : start is null ? ModelFromFlags(o, preset, vocabulary) : ModelFromCheckpoint(o, start, output);
         EncodedCorpus corpus;
         try
         {
-            corpus = new EncodedCorpus(corpusName, text, vocabulary);
+            corpus = CorpusReader.Read(path, corpusName, start?.Vocabulary);
         }
-        catch (EngineException e) when (start != null)
+        catch (EngineException e) when (start != null && e.Message.Contains("not in the model's vocabulary", StringComparison.Ordinal))
         {
-            throw new EngineException($"cannot fine-tune {o.InitFrom} on this corpus: {e.Message}");
+            throw new EngineException(resume != null
+                ? $"cannot resume: corpus '{path}' has changed since the run started ({e.Message})"
+                : $"cannot fine-tune {o.InitFrom} on this corpus: {e.Message}");
         }
+        var corpusSha = corpus.Sha256!;
+        if (resume != null && resume.CorpusSha256 != corpusSha)
+            throw new EngineException($"cannot resume: corpus '{path}' has changed since the run started (sha256 {corpusSha}, the run used {resume.CorpusSha256})");
+        var vocabulary = corpus.Vocabulary;
+        var modelConfig = resume != null ? resume.Model.Config
+            : start is null ? ModelFromFlags(o, preset, vocabulary) : ModelFromCheckpoint(o, start, output);
         var (train, validation) = corpus.Split(trainConfig.ValFrac);
         // Checked before training, so a bad --prime is refused in seconds, not after the run.
         string prime = o.Prime ?? "The";

@@ -9,10 +9,10 @@ namespace IlgpuLstm.Engine.Data;
 /// </summary>
 public sealed class CharBatches
 {
-    private readonly int[] data;
+    private readonly TokenSequence data;
     private readonly int rowLength;
 
-    public CharBatches(int[] data, int batchSize, int seqLength, string splitName)
+    public CharBatches(TokenSequence data, int batchSize, int seqLength, string splitName)
     {
         if (batchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {batchSize}");
         if (seqLength < 1) throw new UsageException($"--seq-length must be at least 1, got {seqLength}");

@@ -14,9 +14,25 @@ public static class TextFile
     /// <summary>The raw bytes (for a checksum too), with the same one-line errors as <see cref="Read"/>.</summary>
     public static byte[] ReadBytes(string path, string what = "corpus")
     {
+        using var stream = Open(path, what);
         try
         {
-            return File.ReadAllBytes(path);
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (IOException e)
+        {
+            throw new EngineException($"{what} '{path}' cannot be read: {e.Message}");
+        }
+    }
+
+    /// <summary>Opens <paramref name="path"/> for a sequential read, with the one-line errors of <see cref="Read"/>.</summary>
+    public static FileStream Open(string path, string what = "corpus")
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         }
         catch (FileNotFoundException)
         {

@@ -8,8 +8,8 @@ namespace IlgpuLstm.Engine.Data;
 /// </summary>
 public sealed class Vocabulary
 {
-    /// <summary>Largest vocabulary accepted; bigger is almost surely not character-level text.</summary>
-    public const int MaxSize = 4096;
+    /// <summary>Largest vocabulary accepted: token ids are stored in 16 bits (<see cref="TokenSequence"/>).</summary>
+    public const int MaxSize = 65536;
 
     private readonly Dictionary<int, int> indexOf = [];
 
@@ -57,6 +57,9 @@ public sealed class Vocabulary
         other.Symbols.Where(s => !indexOf.ContainsKey(Rune.GetRuneAt(s, 0).Value)).ToList();
 
     public string Decode(int id) => Symbols[id];
+
+    /// <summary>The id of a Unicode code point, if it is in the vocabulary.</summary>
+    public bool TryGetId(int codePoint, out int id) => indexOf.TryGetValue(codePoint, out id);
 
     public static string Quote(string s) => s switch
     {

@@ -30,7 +30,7 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
     public const double ExplodingFactor = 3;
 
     /// <summary>Runs from the start, or from <paramref name="resume"/> (whose weights and moments the caller uploaded).</summary>
-    public TrainingOutcome Run(int[] train, int[] validation, CancellationToken cancel = default, ResumePoint? resume = null)
+    public TrainingOutcome Run(TokenSequence train, TokenSequence validation, CancellationToken cancel = default, ResumePoint? resume = null)
     {
         config.Validate();
         var trainBatches = new CharBatches(train, config.BatchSize, config.SeqLength, "training");

@@ -4,8 +4,12 @@ using IlgpuLstm.Engine.Data;
 
 namespace IlgpuLstm.Tests.Engine;
 
-public sealed class DataTests
+public sealed class DataTests : IDisposable
 {
+    private readonly TempDirectory dir = new();
+
+    public void Dispose() => dir.Dispose();
+
     /// <summary>Rows sorted by token, in row order within a token, and each token's start (one-hot backward's index).</summary>
     [Fact]
     public void TokenIndexSortsRowsByTokenKeepingRowOrder()
@@ -101,10 +105,81 @@ public sealed class DataTests
     }
 
     [Fact]
-    public void AVocabularyTooLargeForTheDeviceIsRefused()
+    public void AVocabularyBeyondSixteenBitIdsIsRefused()
     {
-        var text = string.Concat(Enumerable.Range(0x4E00, Vocabulary.MaxSize + 1).Select(c => (char)c));
-        Assert.Contains("more than the 4096", Assert.Throws<EngineException>(() => Vocabulary.FromText(text)).Message, StringComparison.Ordinal);
+        // Beyond the BMP: 65,537 distinct code points from U+20000.
+        var text = string.Concat(Enumerable.Range(0x20000, Vocabulary.MaxSize + 1).Select(c => new Rune(c).ToString()));
+        Assert.Contains("more than the 65536", Assert.Throws<EngineException>(() => Vocabulary.FromText(text)).Message, StringComparison.Ordinal);
+        var path = Path.Combine(dir.Path, "huge-vocabulary.txt");
+        File.WriteAllText(path, text);
+        Assert.Contains("more than 65,536 distinct characters",
+            Assert.Throws<EngineException>(() => CorpusReader.Read(path, "huge")).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The streaming reader gives what reading the whole text gives (ids, vocabulary, checksum),
+    /// with a CRLF, a lone CR, a 3-byte character and an emoji straddling its 1 MiB chunks.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TheStreamingReaderMatchesTheWholeTextPath(int shift)
+    {
+        var builder = new StringBuilder("\uFEFF");
+        string[] pieces = ["\r\n", "x\r", "中", "😀", "é"];
+        var random = new Random(shift);
+        // The BOM is 3 bytes; ASCII letters one each.
+        for (int i = 3; i < (1 << 20) - 8 + shift; i++) builder.Append((char)('a' + random.Next(26)));
+        foreach (var piece in pieces) builder.Append(piece).Append("b\r");
+        builder.Append("tail\r\nend");
+        var bytes = Encoding.UTF8.GetBytes(builder.ToString());
+        var path = Path.Combine(dir.Path, $"chunks{shift}.txt");
+        File.WriteAllBytes(path, bytes);
+
+        var text = TextFile.Read(path);
+        var vocabulary = Vocabulary.FromText(text);
+        var corpus = CorpusReader.Read(path, "chunks");
+        Assert.Equal(vocabulary.Symbols, corpus.Vocabulary.Symbols);
+        Assert.Equal(vocabulary.Encode(text, "x"), corpus.Ids.ToArray());
+        Assert.Equal(1, corpus.Ids.BytesPerId);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), corpus.Sha256);
+        // With a checkpoint's vocabulary, the same ids.
+        Assert.Equal(corpus.Ids.ToArray(), CorpusReader.Read(path, "chunks", vocabulary).Ids.ToArray());
+    }
+
+    [Fact]
+    public void IdsWidenToSixteenBitsAtThe257thSymbolAndSlicesShareThem()
+    {
+        var text = string.Concat(Enumerable.Range(0, 3000).Select(i => (char)(0x4E00 + i * 7 % 300)));
+        var path = Path.Combine(dir.Path, "wide.txt");
+        File.WriteAllText(path, text);
+        var corpus = CorpusReader.Read(path, "wide");
+        Assert.Equal(300, corpus.Vocabulary.Count);
+        Assert.Equal(2, corpus.Ids.BytesPerId);
+        Assert.Equal(corpus.Vocabulary.Encode(text, "x"), corpus.Ids.ToArray());
+        var (train, validation) = corpus.Split(0.1);
+        Assert.Equal(2700, train.Length);
+        Assert.Equal(corpus.Ids[2700], validation[0]);
+        Assert.Equal(corpus.Ids.ToArray()[2700..], validation.ToArray());
+    }
+
+    [Fact]
+    public void TheStreamingReaderRefusesWhatTheWholeTextPathRefuses()
+    {
+        var bad = Path.Combine(dir.Path, "bad.txt");
+        File.WriteAllBytes(bad, [.. Enumerable.Repeat((byte)'a', (1 << 20) + 5), 0xFF, 0x62]);
+        Assert.Contains($"not valid UTF-8 (bad byte at offset {(1 << 20) + 5})",
+            Assert.Throws<EngineException>(() => CorpusReader.Read(bad, "bad")).Message, StringComparison.Ordinal);
+        var empty = Path.Combine(dir.Path, "empty.txt");
+        File.WriteAllBytes(empty, []);
+        Assert.Contains("is empty", Assert.Throws<EngineException>(() => CorpusReader.Read(empty, "empty")).Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", Assert.Throws<EngineException>(() => CorpusReader.Read("/nonexistent/file.txt", "x")).Message, StringComparison.Ordinal);
+        var other = Path.Combine(dir.Path, "other.txt");
+        File.WriteAllText(other, "abz!");
+        var e = Assert.Throws<EngineException>(() => CorpusReader.Read(other, "other", Vocabulary.FromText("ab")));
+        Assert.Equal("corpus 'other' has 2 character(s) not in the model's vocabulary: '!' 'z'", e.Message);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class HostPathTests(CpuDeviceFixture fixture)
         model.Initialize(3);
         var config = new TrainConfig(100, 20, batch, 9, 0, 1, 1.0, 7, null, new OptimizerSettings(OptimizerKind.Adam, 1e-2));
         var observer = new RecordingObserver();
-        new Trainer(model, config, vocabulary, null, observer).Run(corpus.Ids, []);
+        new Trainer(model, config, vocabulary, null, observer).Run(corpus.Ids, Array.Empty<int>());
         return (observer.Reports.Select(r => r.Loss).ToList(), model.Store.Download());
     }
 }

@@ -56,7 +56,7 @@ public sealed class PyTorchParityTests(CpuDeviceFixture fixture)
         model.Store.Upload(start.Parameters);
         var config = new TrainConfig(1, 0, 4, 25, 0, 1, 5, 1, null, new OptimizerSettings(OptimizerKind.Adam, 1e-3));
         var observer = new RecordingObserver();
-        new Trainer(model, config, start.Vocabulary, null, observer).Run(ids, []);
+        new Trainer(model, config, start.Vocabulary, null, observer).Run(ids, Array.Empty<int>());
 
         Assert.Equal(losses.Length, observer.Reports.Count);
         for (int i = 0; i < losses.Length; i++)
