@@ -18,12 +18,20 @@ public static class TrainVerb
         ResumePoint? resume = null;
         if (o.Resume != null)
         {
-            // The run's directory, or any file in it (latest, best, resume.safetensors).
-            if (File.Exists(o.Resume)) o.Resume = Path.GetDirectoryName(Path.GetFullPath(o.Resume))!;
+            // The run's directory, or a file of it holding the step the run stopped at (resume, latest).
+            string? given = File.Exists(o.Resume) ? o.Resume : null;
+            if (given != null) o.Resume = Path.GetDirectoryName(Path.GetFullPath(o.Resume))!;
             var file = Path.Combine(o.Resume, CheckpointPlan.ResumeName);
             if (!File.Exists(file))
                 throw new EngineException($"cannot resume: '{file}' does not exist (is '{o.Resume}' a checkpoint directory of a run?)");
             resume = ResumeCheckpoint.Load(file);
+            // Never continue from another file than the one named: best and epoch checkpoints are
+            // earlier points of the run and hold no optimizer state.
+            if (given != null && Path.GetFileName(given) != CheckpointPlan.ResumeName &&
+                ModelCheckpoint.Load(given).Get("step") is var step && step != resume.Position.Step.ToString(CultureInfo.InvariantCulture))
+                throw new EngineException($"cannot resume from '{given}': it holds the weights of step {step ?? "?"}, but the run " +
+                    $"continues from step {resume.Position.Step} ({file}); give the directory to continue the run, or " +
+                    $"--init-from {given} with a new --checkpoint-dir to train on from those weights with a fresh optimizer");
         }
         using var device = ComputeDevice.Open(o.Accelerator);
         // Any CPU, an OpenCL one (pocl) included, gets the CPU's preset: the lesson's takes hours there.

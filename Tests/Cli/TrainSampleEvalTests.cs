@@ -162,6 +162,24 @@ public sealed class TrainSampleEvalTests : IDisposable
         Assert.True(metrics[1].GetProperty("elapsed_s").GetDouble() >= metrics[0].GetProperty("elapsed_s").GetDouble());
     }
 
+    /// <summary>A file of an earlier step (best, an epoch checkpoint) is refused, never swapped for resume.safetensors.</summary>
+    [Fact]
+    public void ResumeFromAnEarlierCheckpointIsRefusedAndPointsAtInitFrom()
+    {
+        Assert.Equal(0, Train("--max-steps", "2").Code);
+        var best = Path.Combine(checkpoints, "best.safetensors");
+        File.Copy(Path.Combine(checkpoints, "latest.safetensors"), dir.File("step2.safetensors"));
+        Assert.Equal(0, CliRunner.Run("train", "--resume", checkpoints, "--max-steps", "4", "--accelerator", "cpu", "--sample-length", "0").Code);
+        File.Copy(dir.File("step2.safetensors"), best, overwrite: true); // best stays at step 2
+        var before = File.ReadAllBytes(Path.Combine(checkpoints, "resume.safetensors"));
+        var r = CliRunner.Run("train", "--resume", best, "--max-steps", "6", "--accelerator", "cpu", "--sample-length", "0");
+        Assert.Equal(ExitCodes.Error, r.Code);
+        Assert.StartsWith($"error: cannot resume from '{best}': it holds the weights of step 2, but the run continues from step 4", r.Err,
+            StringComparison.Ordinal);
+        Assert.Contains($"--init-from {best} with a new --checkpoint-dir", r.Err, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(checkpoints, "resume.safetensors")));
+    }
+
     [Fact]
     public void SamplesCountOutAndInspect()
     {
