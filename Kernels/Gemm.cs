@@ -8,7 +8,7 @@ namespace IlgpuLstm.Kernels;
 /// <list type="bullet">
 /// <item><see cref="RowBlock"/>: implicitly grouped, one thread per row and
 /// <see cref="RowBlockWidth"/> adjacent columns; no shared memory, the best kernel for ILGPU's
-/// CPU accelerator with group size 1 (shared/ILGPU-NOTES.md §1).</item>
+/// CPU accelerator with group size 1 (docs/ILGPU-NOTES.md §1).</item>
 /// <item><see cref="Tiled"/>: explicitly grouped, square tiles of op(A) and op(B) staged in
 /// dynamic shared memory, one output per thread.</item>
 /// <item><see cref="TiledBlocked"/>: the same with 4x4 outputs per thread (the GPU choice).</item>

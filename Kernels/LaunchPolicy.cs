@@ -22,7 +22,7 @@ public enum GemmVersion
 /// The one place where kernel versions and launch settings are chosen per accelerator.
 /// ILGPU's CPU accelerator runs every thread of a group as an OS thread meeting at barriers, so
 /// there implicitly grouped kernels use groups of one thread and GEMM, where nearly all the time
-/// goes, runs as vectorized host code over the accelerator's (host) memory (shared/ILGPU-NOTES.md
+/// goes, runs as vectorized host code over the accelerator's (host) memory (docs/ILGPU-NOTES.md
 /// §1-2: 20-45 GFLOP/s against 1-2 for a scalar kernel); GPUs get full groups and the tiled GEMM.
 /// </summary>
 /// <param name="FusedStep">

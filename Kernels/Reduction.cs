@@ -3,7 +3,7 @@ using ILGPU;
 namespace IlgpuLstm.Kernels;
 
 /// <summary>
-/// Deterministic sums without float atomics (shared/ILGPU-NOTES.md §5): stage one gives each of
+/// Deterministic sums without float atomics (docs/ILGPU-NOTES.md §5): stage one gives each of
 /// P threads the strided elements p, p+P, p+2P, ... summed in order into its own slot; stage two
 /// adds the P partial sums in order on one thread. Same inputs, same bits, on any accelerator.
 /// </summary>

@@ -6,8 +6,8 @@ namespace IlgpuLstm.Cli.Bench;
 /// <summary>
 /// The machine's FP32 ceiling, measured rather than looked up: every thread runs 12 independent
 /// chains of vector fused multiply-adds (enough to hide the FMA latency) for a fixed time.
-/// shared/ILGPU-NOTES.md §1 measured 186 GFLOP/s on one thread and 280 on two on the project's
-/// 2-vCPU EPYC. GEMM efficiency is its rate over this.
+/// docs/ILGPU-NOTES.md §1 measured 186 GFLOP/s on one thread and 280 on two on the project's
+/// 2-vCPU development machine. GEMM efficiency is its rate over this.
 /// </summary>
 public static class FmaPeak
 {

@@ -61,7 +61,7 @@ public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
         foreach (var version in versions)
         {
             if (version is GemmVersion.Tiled or GemmVersion.TiledBlocked && acc.AcceleratorType == AcceleratorType.CPU)
-                continue; // shared-memory tiles are unusably slow on the CPU accelerator (ILGPU-NOTES §1)
+                continue; // shared-memory tiles are unusably slow on the CPU accelerator (docs/ILGPU-NOTES.md §1)
             if (version == GemmVersion.HostVector && acc.AcceleratorType != AcceleratorType.CPU)
                 continue; // host code over host memory: CPU accelerator only
             var policy = device.HasKernels ? device.Kernels.Policy : null;

@@ -28,7 +28,8 @@ public static class TrainVerb
             // Never continue from another file than the one named: best and epoch checkpoints are
             // earlier points of the run and hold no optimizer state.
             if (given != null && Path.GetFileName(given) != CheckpointPlan.ResumeName &&
-                ModelCheckpoint.Load(given).Get("step") is var step && step != resume.Position.Step.ToString(CultureInfo.InvariantCulture))
+                SafetensorsFile.Open(given).Metadata.GetValueOrDefault("step") is var step &&
+                step != resume.Position.Step.ToString(CultureInfo.InvariantCulture))
                 throw new EngineException($"cannot resume from '{given}': it holds the weights of step {step ?? "?"}, but the run " +
                     $"continues from step {resume.Position.Step} ({file}); give the directory to continue the run, or " +
                     $"--init-from {given} with a new --checkpoint-dir to train on from those weights with a fresh optimizer");

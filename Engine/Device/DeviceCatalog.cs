@@ -8,7 +8,7 @@ namespace IlgpuLstm.Engine.Device;
 
 /// <summary>
 /// Enumerates accelerators and resolves <see cref="AcceleratorKind.Auto"/>. The CPU accelerator is
-/// configured as measured fastest for our kernels (shared/ILGPU-NOTES.md §1): warps of 2, one warp
+/// configured as measured fastest for our kernels (docs/ILGPU-NOTES.md §1): warps of 2, one warp
 /// per multiprocessor, one multiprocessor per core, and groups of one thread at launch.
 /// </summary>
 public static class DeviceCatalog

@@ -10,7 +10,7 @@ namespace IlgpuLstm.Engine.Device;
 /// (most containers) have just the <c>.so.1</c> files, and ILGPU silently sees no GPU.
 /// This resolver maps the two names to their <c>.so.1</c> sonames. It uses
 /// <see cref="AssemblyLoadContext.ResolvingUnmanagedDll"/> because ILGPU sets its own
-/// DllImportResolver on WSL and only one is allowed per assembly (shared/ILGPU-NOTES.md §4).
+/// DllImportResolver on WSL and only one is allowed per assembly (docs/ILGPU-NOTES.md §4).
 /// </summary>
 public static class NativeLibraries
 {

@@ -12,7 +12,7 @@ namespace IlgpuLstm.Engine.Device;
 
 /// <summary>
 /// Compiles kernels to PTX and OpenCL C without any device or driver, through ILGPU's public
-/// backends (shared/ILGPU-NOTES.md §3), so a construct a GPU backend rejects fails here, in CI,
+/// backends (docs/ILGPU-NOTES.md §3), so a construct a GPU backend rejects fails here, in CI,
 /// instead of on a user's GPU. Owns its context; dispose it.
 /// </summary>
 public sealed class OfflineCompiler : IDisposable

@@ -7,7 +7,7 @@ namespace IlgpuLstm.Engine.Ops;
 /// <summary>
 /// Every operation layers, models and training need, so that none of them calls ILGPU kernels
 /// directly and a second implementation (a vectorized host one, a cuBLAS one) can stand in.
-/// Shapes are in the kernel files; matrices are row-major; B, T, I, H, V as in STYLE.md;
+/// Shapes are in the kernel files; matrices are row-major; B batch, T time steps, I input width, H hidden units, V vocabulary;
 /// G is the width of a cell's stacked gates (4H LSTM, 3H GRU, H RNN).
 /// Gradients of parameters accumulate (+=); gradients of activations overwrite.
 /// All calls are queued in order on one stream; only <see cref="ReadScalar"/> waits.

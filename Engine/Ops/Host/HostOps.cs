@@ -11,7 +11,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// <summary>
 /// <see cref="IOps"/> as vectorized host code over the CPU accelerator's (host) memory: the fast
 /// CPU path. ILGPU's CPU accelerator runs every kernel thread as an OS thread meeting at barriers
-/// (shared/ILGPU-NOTES.md §1), a few hundred µs a launch; here each op is a SIMD loop or a
+/// (docs/ILGPU-NOTES.md §1-2), a few hundred µs a launch; here each op is a SIMD loop or a
 /// <see cref="TensorPrimitives"/> call, split over the cores by <see cref="WorkerPool"/> in chunks
 /// chosen from the problem size only, so results are the same for any thread count. Each op
 /// follows its kernel's contract (Kernels/); results agree with the kernels to float rounding.
