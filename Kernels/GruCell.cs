@@ -2,26 +2,59 @@ using ILGPU;
 
 namespace IlgpuLstm.Kernels;
 
+/// <summary>The activated gates of one GRU unit and its new h.</summary>
+public struct GruUnit
+{
+    public float R, Z, N, H;
+}
+
+/// <summary>The gradients of one GRU unit's pre-activations (gx and gh differ only in n) and its direct dL/dh_{t-1} path.</summary>
+public struct GruUnitGradient
+{
+    public float DR, DZ, DN, DGhN, DhPrevDirect;
+}
+
 /// <summary>
-/// The pointwise part of one GRU time step, PyTorch semantics and gate order r, z, n:
+/// One GRU time step, PyTorch semantics and gate order r, z, n:
 /// <c>r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r * gh_n), h = (1 - z) * n + z * h_prev</c>,
 /// with <c>gx = x W_ih^T + b_ih</c> and <c>gh = h_prev W_hh^T + b_hh</c> (B x 3H each).
-/// Forward overwrites gx with (r, z, n) and keeps gh, whose n block backward needs.
-/// One thread per (b, j) of B x H.
+/// <see cref="Unit"/> and <see cref="UnitGradient"/> are the math of one unit, shared by the cell
+/// kernels, the fused step and the host path's scalar tails. Forward overwrites gx with
+/// (r, z, n) and keeps gh, whose n block backward needs. One thread per (b, j) of B x H.
 /// </summary>
 public static class GruCell
 {
+    /// <summary>The unit's gates from gx + gh (r, z), gx_n and gh_n, and its new h.</summary>
+    public static GruUnit Unit(float pr, float pz, float gxN, float ghN, float hPrev)
+    {
+        GruUnit u;
+        u.R = Activations.Sigmoid(pr);
+        u.Z = Activations.Sigmoid(pz);
+        u.N = Activations.Tanh(gxN + u.R * ghN);
+        u.H = (1f - u.Z) * u.N + u.Z * hPrev;
+        return u;
+    }
+
+    public static GruUnitGradient UnitGradient(float r, float z, float n, float ghN, float hPrev, float dh)
+    {
+        GruUnitGradient d;
+        d.DN = dh * (1f - z) * (1f - n * n);
+        d.DZ = dh * (hPrev - n) * z * (1f - z);
+        d.DR = d.DN * ghN * r * (1f - r);
+        d.DGhN = d.DN * r;
+        d.DhPrevDirect = dh * z;
+        return d;
+    }
+
     public static void Forward(Index1D index, ArrayView<float> gx, ArrayView<float> gh,
         ArrayView<float> hPrev, ArrayView<float> hOut, int hidden)
     {
         int b = index / hidden;
         int j = index % hidden;
         int ri = b * 3 * hidden + j, zi = ri + hidden, ni = zi + hidden;
-        float r = Activations.Sigmoid(gx[ri] + gh[ri]);
-        float z = Activations.Sigmoid(gx[zi] + gh[zi]);
-        float n = Activations.Tanh(gx[ni] + r * gh[ni]);
-        gx[ri] = r; gx[zi] = z; gx[ni] = n;
-        hOut[index] = (1f - z) * n + z * hPrev[index];
+        var u = Unit(gx[ri] + gh[ri], gx[zi] + gh[zi], gx[ni], gh[ni], hPrev[index]);
+        gx[ri] = u.R; gx[zi] = u.Z; gx[ni] = u.N;
+        hOut[index] = u.H;
     }
 
     /// <summary>
@@ -36,13 +69,9 @@ public static class GruCell
         int b = index / hidden;
         int j = index % hidden;
         int ri = b * 3 * hidden + j, zi = ri + hidden, ni = zi + hidden;
-        float r = gates[ri], z = gates[zi], n = gates[ni];
-        float dhv = dh[index];
-        float dnPre = dhv * (1f - z) * (1f - n * n);
-        float dzPre = dhv * (hPrev[index] - n) * z * (1f - z);
-        float drPre = dnPre * gh[ni] * r * (1f - r);
-        dGx[ri] = drPre; dGx[zi] = dzPre; dGx[ni] = dnPre;
-        dGh[ri] = drPre; dGh[zi] = dzPre; dGh[ni] = dnPre * r;
-        dhPrev[index] += dhv * z;
+        var d = UnitGradient(gates[ri], gates[zi], gates[ni], gh[ni], hPrev[index], dh[index]);
+        dGx[ri] = d.DR; dGx[zi] = d.DZ; dGx[ni] = d.DN;
+        dGh[ri] = d.DR; dGh[zi] = d.DZ; dGh[ni] = d.DGhN;
+        dhPrev[index] += d.DhPrevDirect;
     }
 }

@@ -11,23 +11,19 @@ public enum GemmVersion
     Tiled,
     /// <summary><see cref="Gemm.TiledBlocked"/>: shared-memory tiles, 4x4 outputs per thread; the GPU choice.</summary>
     TiledBlocked,
-    /// <summary>
-    /// Not a kernel: SIMD host code over the CPU accelerator's memory (Engine's HostGemm), the CPU
-    /// choice, because ILGPU's CPU accelerator runs scalar kernels at 1-2 GFLOP/s. CPU only.
-    /// </summary>
-    HostVector,
 }
 
 /// <summary>
 /// The one place where kernel versions and launch settings are chosen per accelerator.
 /// ILGPU's CPU accelerator runs every thread of a group as an OS thread meeting at barriers, so
-/// there implicitly grouped kernels use groups of one thread and GEMM, where nearly all the time
-/// goes, runs as vectorized host code over the accelerator's (host) memory (docs/ILGPU-NOTES.md
-/// §1-2: 20-45 GFLOP/s against 1-2 for a scalar kernel); GPUs get full groups and the tiled GEMM.
+/// there implicitly grouped kernels use groups of one thread and GEMM is the row-block kernel,
+/// which needs no shared memory (docs/ILGPU-NOTES.md §1); GPUs get full groups and the tiled GEMM.
+/// The CPU accelerator exists to run these very kernels in tests: training on a CPU is the host
+/// path's job (Engine/Ops/Host), never this policy's.
 /// </summary>
 /// <param name="FusedStep">
 /// Whether the forward time step runs as the one fused kernel (<see cref="RecurrentStep"/>): on
-/// GPUs; the CPU accelerator runs GEMM (host code) and the cell kernel instead.
+/// GPUs; the CPU accelerator runs the GEMM kernel and the cell kernel instead.
 /// </param>
 /// <param name="Multiprocessors">The device's multiprocessors (SMs, compute units): GEMM versions are chosen to fill them.</param>
 public sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile, int ReductionPartials, bool FusedStep = false,
@@ -62,7 +58,7 @@ public sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile,
     {
         int tile = TileFor(accelerator.MaxNumThreadsPerGroup);
         return accelerator.AcceleratorType == AcceleratorType.CPU
-            ? new LaunchPolicy(1, GemmVersion.HostVector, tile, 64)
+            ? new LaunchPolicy(1, GemmVersion.RowBlock, tile, 64)
             : new LaunchPolicy(Math.Min(256, accelerator.MaxNumThreadsPerGroup), GemmVersion.TiledBlocked, tile, 4096,
                 FusedStep: true, Multiprocessors: Math.Max(1, accelerator.NumMultiprocessors));
     }

@@ -11,13 +11,11 @@ namespace IlgpuLstm.Kernels;
 /// loop ends it holds all its unit's gates and applies the cell at once, with no second pass
 /// over gh. W_hh comes transposed (H x G) so the tile loads read consecutive addresses.
 /// Shared memory is static, sized for <see cref="LaunchPolicy.MaxGemmTile"/> (see Gemm.TiledBlocked).
-/// Launch over (ceil(H/tile), ceil(B/tile)) groups. Cell: 0 tanh-RNN, 1 GRU (r, z, n), 2 LSTM (i, f, g, o).
+/// Launch over (ceil(H/tile), ceil(B/tile)) groups. <c>cell</c> is a <see cref="CellCodes"/> value; the cell math is
+/// the cells' own <c>Unit</c> functions, the same the cell kernels call.
 /// </summary>
 public static class RecurrentStep
 {
-    /// <summary>Cell codes of <see cref="Forward"/>.</summary>
-    public const int Rnn = 0, Gru = 1, Lstm = 2;
-
     private const int MaxGates = 4;
     private const int SharedFloats = LaunchPolicy.MaxGemmTile * LaunchPolicy.MaxGemmTile * (1 + MaxGates);
 
@@ -26,7 +24,7 @@ public static class RecurrentStep
         int cell, int tile)
     {
         var shared = SharedMemory.Allocate<float>(SharedFloats);
-        int gates = cell == Lstm ? 4 : cell == Gru ? 3 : 1, g = gates * hidden, area = tile * tile;
+        int gates = CellCodes.Gates(cell), g = gates * hidden, area = tile * tile;
         int tx = Group.IdxX, ty = Group.IdxY;
         int j = Grid.IdxX * tile + tx, b = Grid.IdxY * tile + ty;
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
@@ -54,34 +52,29 @@ public static class RecurrentStep
         }
         if (b >= batch || j >= hidden) return;
         int row = b * g, unit = b * hidden + j;
-        if (cell == Lstm)
+        if (cell == CellCodes.Lstm)
         {
             float pi = s0 + bHh[j], pf = s1 + bHh[hidden + j], pg = s2 + bHh[2 * hidden + j], po = s3 + bHh[3 * hidden + j];
             gh[row + j] = pi; gh[row + hidden + j] = pf; gh[row + 2 * hidden + j] = pg; gh[row + 3 * hidden + j] = po;
-            float i = Activations.Sigmoid(gx[row + j] + pi);
-            float f = Activations.Sigmoid(gx[row + hidden + j] + pf);
-            float gg = Activations.Tanh(gx[row + 2 * hidden + j] + pg);
-            float o = Activations.Sigmoid(gx[row + 3 * hidden + j] + po);
-            float cv = f * cPrev[unit] + i * gg;
-            gx[row + j] = i; gx[row + hidden + j] = f; gx[row + 2 * hidden + j] = gg; gx[row + 3 * hidden + j] = o;
-            c[unit] = cv;
-            hNext[unit] = o * Activations.Tanh(cv);
+            var u = LstmCell.Unit(gx[row + j] + pi, gx[row + hidden + j] + pf, gx[row + 2 * hidden + j] + pg,
+                gx[row + 3 * hidden + j] + po, cPrev[unit]);
+            gx[row + j] = u.I; gx[row + hidden + j] = u.F; gx[row + 2 * hidden + j] = u.G; gx[row + 3 * hidden + j] = u.O;
+            c[unit] = u.C;
+            hNext[unit] = u.H;
         }
-        else if (cell == Gru)
+        else if (cell == CellCodes.Gru)
         {
             float pr = s0 + bHh[j], pz = s1 + bHh[hidden + j], pn = s2 + bHh[2 * hidden + j];
             gh[row + j] = pr; gh[row + hidden + j] = pz; gh[row + 2 * hidden + j] = pn;
-            float r = Activations.Sigmoid(gx[row + j] + pr);
-            float z = Activations.Sigmoid(gx[row + hidden + j] + pz);
-            float n = Activations.Tanh(gx[row + 2 * hidden + j] + r * pn);
-            gx[row + j] = r; gx[row + hidden + j] = z; gx[row + 2 * hidden + j] = n;
-            hNext[unit] = (1f - z) * n + z * hPrev[unit];
+            var u = GruCell.Unit(gx[row + j] + pr, gx[row + hidden + j] + pz, gx[row + 2 * hidden + j], pn, hPrev[unit]);
+            gx[row + j] = u.R; gx[row + hidden + j] = u.Z; gx[row + 2 * hidden + j] = u.N;
+            hNext[unit] = u.H;
         }
         else
         {
             float p = s0 + bHh[j];
             gh[row + j] = p;
-            hNext[unit] = Activations.Tanh(gx[row + j] + p);
+            hNext[unit] = RnnCell.Unit(gx[row + j] + p);
         }
     }
 }

@@ -16,8 +16,7 @@ public interface IOps
 {
     /// <summary>C[M,N] = alpha op(A) op(B) + beta C (+ bias[N]); A is K x M when transA, B is N x K when transB.</summary>
     void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, ArrayView<float> a, int lda,
-        ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null,
-        GemmVersion? version = null);
+        ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null);
 
     /// <summary>output[r, j] = weight[j, tokens[r]] + bias[j], weight G x V.</summary>
     void OneHotForward(ArrayView<int> tokens, ArrayView<float> weight, ArrayView<float> bias, ArrayView<float> output,

@@ -2,7 +2,6 @@ using ILGPU;
 using ILGPU.Runtime;
 using IlgpuLstm.Engine.Device;
 using IlgpuLstm.Engine.Layers;
-using IlgpuLstm.Engine.Ops.Host;
 using IlgpuLstm.Kernels;
 
 namespace IlgpuLstm.Engine.Ops;
@@ -21,8 +20,6 @@ public sealed class IlgpuOps : IOps, IDisposable
     private MemoryBuffer1D<float, Stride1D.Dense>? columnPartials;
     private readonly float[] readBack = new float[1];
     private readonly DeviceCounters counters;
-    private readonly WorkerPool? hostThreads;
-    private readonly HostGemm? hostGemm;
 
     public IlgpuOps(ComputeDevice device)
     {
@@ -31,35 +28,24 @@ public sealed class IlgpuOps : IOps, IDisposable
         k = device.Kernels;
         partials = device.Allocate<float>(k.Policy.ReductionPartials, "reduction partial sums");
         empty = device.Allocate<float>(1, "placeholder bias");
-        if (device.Accelerator.AcceleratorType == AcceleratorType.CPU)
-        {
-            hostThreads = new WorkerPool(WorkerPool.DefaultThreads());
-            hostGemm = new HostGemm(hostThreads, new HostScratch(counters));
-        }
     }
 
     public void Gemm(bool transA, bool transB, int m, int n, int k_, float alpha, ArrayView<float> a, int lda,
-        ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null,
-        GemmVersion? version = null)
+        ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null) =>
+        Gemm(k.Policy.GemmFor(m, n), transA, transB, m, n, k_, alpha, a, lda, b, ldb, beta, c, ldc, bias);
+
+    /// <summary>
+    /// <see cref="IOps.Gemm"/> with a chosen kernel version rather than the policy's: selftest, the
+    /// tests and bench kernels check and time every version on any accelerator.
+    /// </summary>
+    public void Gemm(GemmVersion version, bool transA, bool transB, int m, int n, int k_, float alpha, ArrayView<float> a,
+        int lda, ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null)
     {
         if (m == 0 || n == 0) return;
         var args = new GemmArgs(m, n, k_, transA, transB, lda, ldb, ldc, alpha, beta, bias.HasValue);
         var biasView = bias ?? empty.View;
-        var chosen = version ?? k.Policy.GemmFor(m, n);
-        if (chosen == GemmVersion.HostVector)
-        {
-            if (hostGemm is null)
-                throw new InvalidOperationException("the HostVector GEMM needs the CPU accelerator's host memory");
-            // CPU launches are synchronous; this keeps it so if ILGPU ever queues them.
-            device.Accelerator.DefaultStream.Synchronize();
-            counters.Synchronized();
-            unsafe
-            {
-                hostGemm.Run(HostMemory.Address(a), HostMemory.Address(b), HostMemory.Address(c),
-                    bias is { } bv ? HostMemory.Address(bv) : null, args);
-            }
-        }
-        else if (chosen is GemmVersion.Tiled or GemmVersion.TiledBlocked)
+        var chosen = version;
+        if (chosen is GemmVersion.Tiled or GemmVersion.TiledBlocked)
         {
             int tile = k.Policy.GemmTile;
             bool blocked = chosen == GemmVersion.TiledBlocked;
@@ -143,12 +129,11 @@ public sealed class IlgpuOps : IOps, IDisposable
         {
             int tile = k.Policy.GemmTile;
             var config = new KernelConfig(new Index2D((hidden + tile - 1) / tile, (batch + tile - 1) / tile), new Index2D(tile, tile));
-            int code = cell switch { CellKind.Lstm => Kernels.RecurrentStep.Lstm, CellKind.Gru => Kernels.RecurrentStep.Gru, _ => Kernels.RecurrentStep.Rnn };
             // RNN and GRU have no cell state: any view stands in for the unused ones.
             var cp = cell == CellKind.Lstm ? cPrev : hPrev;
             var cn = cell == CellKind.Lstm ? c : hNext;
             counters.Launched();
-            k.RecurrentStep(config, hPrev, wHhT, bHh, gx, gh, cp, cn, hNext, batch, hidden, code, tile);
+            k.RecurrentStep(config, hPrev, wHhT, bHh, gx, gh, cp, cn, hNext, batch, hidden, (int)cell, tile);
             return;
         }
         int g = cell.Gates() * hidden;
@@ -279,7 +264,6 @@ public sealed class IlgpuOps : IOps, IDisposable
 
     public void Dispose()
     {
-        hostThreads?.Dispose();
         columnPartials?.Dispose();
         empty.Dispose();
         partials.Dispose();

@@ -17,6 +17,6 @@ public sealed class LaunchPolicyTests
         // The input projection, 12,800 x 2,048: 200 x 32 blocks, plenty.
         Assert.Equal(GemmVersion.TiledBlocked, H100Like.GemmFor(12800, 2048));
         // Other policies keep their choice.
-        Assert.Equal(GemmVersion.HostVector, (H100Like with { Gemm = GemmVersion.HostVector }).GemmFor(1, 1));
+        Assert.Equal(GemmVersion.RowBlock, (H100Like with { Gemm = GemmVersion.RowBlock }).GemmFor(1, 1));
     }
 }

@@ -15,7 +15,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// <see cref="TensorPrimitives"/> call, split over the cores by <see cref="WorkerPool"/> in chunks
 /// chosen from the problem size only, so results are the same for any thread count. Each op
 /// follows its kernel's contract (Kernels/); results agree with the kernels to float rounding.
-/// The cells and the per-time-step ops live in <see cref="HostCells"/>, the update rules in
+/// The cells and the per-time-step ops live in <see cref="HostLstmCell"/>, <see cref="HostGruCell"/> and <see cref="HostRnnCell"/>, the update rules in
 /// <see cref="HostOptimizers"/>.
 /// </summary>
 public sealed unsafe class HostOps : IOps, IDisposable
@@ -51,11 +51,9 @@ public sealed unsafe class HostOps : IOps, IDisposable
         ((int)((long)count * chunk / chunks), (int)((long)count * (chunk + 1) / chunks));
 
     public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, ArrayView<float> a, int lda,
-        ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null,
-        GemmVersion? version = null)
+        ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null)
     {
         counters.Launched();
-        // version names ILGPU kernels; the host has one GEMM.
         if (m == 0 || n == 0) return;
         gemm.Run(Address(a), Address(b), Address(c), bias is { } bv ? Address(bv) : null,
             new GemmArgs(m, n, k, transA, transB, lda, ldb, ldc, alpha, beta, bias.HasValue));
@@ -153,14 +151,14 @@ public sealed unsafe class HostOps : IOps, IDisposable
         ArrayView<float> h, int batch, int hidden)
     {
         counters.Launched();
-        HostCells.LstmForward(Pool, Address(gx), Address(gh), Address(cPrev), Address(c), Address(h), batch, hidden);
+        HostLstmCell.Forward(Pool, Address(gx), Address(gh), Address(cPrev), Address(c), Address(h), batch, hidden);
     }
 
     public void LstmBackward(ArrayView<float> gates, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> dh,
         ArrayView<float> dc, ArrayView<float> dGates, int batch, int hidden)
     {
         counters.Launched();
-        HostCells.LstmBackward(Pool, Address(gates), Address(cPrev), Address(c), Address(dh), Address(dc),
+        HostLstmCell.Backward(Pool, Address(gates), Address(cPrev), Address(c), Address(dh), Address(dc),
                 Address(dGates), batch, hidden);
     }
 
@@ -168,27 +166,27 @@ public sealed unsafe class HostOps : IOps, IDisposable
         int batch, int hidden)
     {
         counters.Launched();
-        HostCells.GruForward(Pool, Address(gx), Address(gh), Address(hPrev), Address(h), batch, hidden);
+        HostGruCell.Forward(Pool, Address(gx), Address(gh), Address(hPrev), Address(h), batch, hidden);
     }
 
     public void GruBackward(ArrayView<float> gates, ArrayView<float> gh, ArrayView<float> hPrev, ArrayView<float> dh,
         ArrayView<float> dGx, ArrayView<float> dGh, ArrayView<float> dhPrev, int batch, int hidden)
     {
         counters.Launched();
-        HostCells.GruBackward(Pool, Address(gates), Address(gh), Address(hPrev), Address(dh), Address(dGx),
+        HostGruCell.Backward(Pool, Address(gates), Address(gh), Address(hPrev), Address(dh), Address(dGx),
                 Address(dGh), Address(dhPrev), batch, hidden);
     }
 
     public void RnnForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> h, int batch, int hidden)
     {
         counters.Launched();
-        HostCells.RnnForward(Pool, Address(gx), Address(gh), Address(h), batch, hidden);
+        HostRnnCell.Forward(Pool, Address(gx), Address(gh), Address(h), batch, hidden);
     }
 
     public void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden)
     {
         counters.Launched();
-        HostCells.RnnBackward(Pool, Address(h), Address(dh), Address(dGates), batch, hidden);
+        HostRnnCell.Backward(Pool, Address(h), Address(dh), Address(dGates), batch, hidden);
     }
 
     public void RecurrentForwardStep(CellKind cell, ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh,

@@ -81,13 +81,13 @@ internal static unsafe class HostRecurrentStep
             switch (j.Cell)
             {
                 case CellKind.Lstm:
-                    HostCells.LstmForwardSpan(gxRow, ghRow, j.CPrev + row * h, j.C + row * h, j.HNext + row * h, h, j0, width);
+                    HostLstmCell.ForwardSpan(gxRow, ghRow, j.CPrev + row * h, j.C + row * h, j.HNext + row * h, h, j0, width);
                     break;
                 case CellKind.Gru:
-                    HostCells.GruForwardSpan(gxRow, ghRow, j.HPrev + row * h, j.HNext + row * h, h, j0, width);
+                    HostGruCell.ForwardSpan(gxRow, ghRow, j.HPrev + row * h, j.HNext + row * h, h, j0, width);
                     break;
                 default:
-                    HostCells.RnnForwardSpan(gxRow, ghRow, j.HNext + row * h, j0, width);
+                    HostRnnCell.ForwardSpan(gxRow, ghRow, j.HNext + row * h, j0, width);
                     break;
             }
         }

@@ -1,0 +1,38 @@
+using System.Numerics.Tensors;
+using static IlgpuLstm.Engine.Ops.Host.HostCellRows;
+
+namespace IlgpuLstm.Engine.Ops.Host;
+
+/// <summary>The tanh-RNN cell on the host, with the contract of Kernels/RnnCell, as <see cref="TensorPrimitives"/> calls.</summary>
+internal static unsafe class HostRnnCell
+{
+    public static void Forward(WorkerPool pool, float* gx, float* gh, float* h, int batch, int hidden) =>
+        Run(pool, new Job { Row = &ForwardRow, P0 = gx, P1 = gh, P2 = h }, batch, hidden, 1);
+
+    public static void Backward(WorkerPool pool, float* h, float* dh, float* dGates, int batch, int hidden) =>
+        Run(pool, new Job { Row = &BackwardRow, P0 = h, P1 = dh, P2 = dGates }, batch, hidden, 1);
+
+    private static void ForwardRow(ref Job j, int b)
+    {
+        nint o = (nint)b * j.Hidden;
+        ForwardSpan(j.P0 + o, j.P1 + o, j.P2 + o, 0, j.Hidden);
+    }
+
+    /// <summary>Units [j0, j0 + n) of one batch row (see <see cref="HostLstmCell.ForwardSpan"/>).</summary>
+    public static void ForwardSpan(float* gx, float* gh, float* h, int j0, int n)
+    {
+        TensorPrimitives.Add(S(gx + j0, n), S(gh + j0, n), S(h + j0, n));
+        TensorPrimitives.Tanh(S(h + j0, n), S(h + j0, n));
+    }
+
+    private static void BackwardRow(ref Job j, int b)
+    {
+        int h = j.Hidden;
+        nint o = (nint)b * h;
+        float* hv = j.P0 + o, dh = j.P1 + o, dG = j.P2 + o;
+        // dG = dh (1 - h²) = dh - dh·h·h
+        TensorPrimitives.Multiply(S(hv, h), S(hv, h), S(dG, h));
+        TensorPrimitives.Multiply(S(dG, h), S(dh, h), S(dG, h));
+        TensorPrimitives.Subtract(S(dh, h), S(dG, h), S(dG, h));
+    }
+}
