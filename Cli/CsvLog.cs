@@ -8,7 +8,7 @@ namespace IlgpuLstm.Cli;
 /// <c>train --log FILE</c>: one CSV row per report, appended and flushed as it happens, so a plot
 /// or a spreadsheet can follow a run (and a resumed run continues the same file).
 /// </summary>
-public sealed class CsvLog : IDisposable
+internal sealed class CsvLog : IDisposable
 {
     public const string Header = "step,epoch,loss,val_loss,grad_norm,tokens_per_s,seconds";
 

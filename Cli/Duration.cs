@@ -5,7 +5,7 @@ using IlgpuLstm.Engine;
 namespace IlgpuLstm.Cli;
 
 /// <summary>Parses durations such as <c>90s</c>, <c>10m</c>, <c>1h30m</c> or <c>00:10:00</c>.</summary>
-public static partial class Duration
+internal static partial class Duration
 {
     public static TimeSpan Parse(string text, string flag)
     {

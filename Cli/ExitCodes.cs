@@ -1,7 +1,7 @@
 namespace IlgpuLstm.Cli;
 
 /// <summary>The process exit codes the README documents.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Success = 0;
     /// <summary>Bad input, file, checkpoint, or a device problem: one <c>error:</c> line on stderr.</summary>

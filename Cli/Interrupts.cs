@@ -10,7 +10,7 @@ namespace IlgpuLstm.Cli;
 /// </summary>
 /// <param name="messages">Where the two lines go (stderr: they must not mix with piped output).</param>
 /// <param name="kept">What is on disk right now, for the second signal's line.</param>
-public sealed class Interrupts(TextWriter messages, Func<string> kept) : IDisposable
+internal sealed class Interrupts(TextWriter messages, Func<string> kept) : IDisposable
 {
     private readonly CancellationTokenSource source = new();
     private PosixSignalRegistration? sigterm, sigint;

@@ -10,7 +10,7 @@ namespace IlgpuLstm.Cli;
 /// losses, run time across resumes, percentage and time left. Redirected output (a file, a pipe,
 /// the tests) gets the plain lines only, so logs stay clean.
 /// </summary>
-public static class LiveProgress
+internal static class LiveProgress
 {
     /// <summary>Whether <paramref name="output"/> is this process's console on an interactive terminal.</summary>
     public static bool Available(TextWriter output) =>

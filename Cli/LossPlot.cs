@@ -1,10 +1,11 @@
 using IlgpuLstm.Engine;
+using IlgpuLstm.Engine.Training;
 using ScottPlot;
 
 namespace IlgpuLstm.Cli;
 
 /// <summary>Training (line) and validation (line with dots) loss of one or more runs against the step, as a PNG.</summary>
-public static class LossPlot
+internal static class LossPlot
 {
     public static void Save(IReadOnlyList<(string Name, List<RunMetrics.Point> Points)> runs, string path)
     {

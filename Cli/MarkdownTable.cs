@@ -3,7 +3,7 @@ using System.Text;
 namespace IlgpuLstm.Cli;
 
 /// <summary>Prints rows as a GitHub Markdown table with padded columns.</summary>
-public sealed class MarkdownTable(params string[] headers)
+internal sealed class MarkdownTable(params string[] headers)
 {
     private readonly List<string[]> rows = [];
 

@@ -7,7 +7,7 @@ namespace IlgpuLstm.Cli;
 /// Turns CommandLineParser's errors into the one line we print: what is wrong, what is valid,
 /// and for a misspelt verb or flag the nearest real one ("did you mean").
 /// </summary>
-public static class ParseErrors
+internal static class ParseErrors
 {
     public static bool IsHelpOrVersion(IEnumerable<Error> errors) =>
         errors.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError

@@ -9,7 +9,7 @@ namespace IlgpuLstm.Cli;
 /// The <c>ilgpu-lstm</c> entry point: parses the verb, runs it, and is the only place that turns
 /// exceptions into the one-line <c>error: ...</c> message and an exit code (see <see cref="ExitCodes"/>).
 /// </summary>
-public static class Program
+internal static class Program
 {
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
@@ -27,7 +27,7 @@ public static class Program
                 (InspectOptions o) => InspectVerb.Run(o, stdout),
                 (ExportOptions o) => ExportVerb.Run(o, stdout),
                 (PlotOptions o) => PlotVerb.Run(o, stdout),
-                (TimeSeriesOptions o) => TimeSeriesVerb.Run(o, stdout),
+                (TimeSeriesFlags o) => TimeSeriesVerb.Run(o, stdout),
                 (DevicesOptions o) => DevicesVerb.Run(o, stdout),
                 (SelfTestOptions o) => SelfTestVerb.Run(o, stdout),
                 (BenchOptions o) => BenchVerb.Run(o, stdout),
@@ -35,12 +35,12 @@ public static class Program
         }
         catch (UsageException e)
         {
-            stderr.WriteLine("error: " + e.Message);
+            stderr.WriteLine("error: " + FlagNames.Translate(e.Message, result.Value?.GetType()));
             return ExitCodes.Usage;
         }
         catch (EngineException e)
         {
-            stderr.WriteLine("error: " + e.Message);
+            stderr.WriteLine("error: " + FlagNames.Translate(e.Message, result.Value?.GetType()));
             return ExitCodes.Error;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable(DebugVariable) != "1")
@@ -83,7 +83,7 @@ public static class Program
     private static readonly Type[] Verbs =
     [
         typeof(TrainOptions), typeof(SampleOptions), typeof(EvalOptions), typeof(InspectOptions), typeof(ExportOptions), typeof(PlotOptions),
-        typeof(TimeSeriesOptions), typeof(DevicesOptions), typeof(SelfTestOptions), typeof(BenchOptions),
+        typeof(TimeSeriesFlags), typeof(DevicesOptions), typeof(SelfTestOptions), typeof(BenchOptions),
     ];
 
     private static ParserResult<object> Parse(Parser parser, string[] args) => parser.ParseArguments(args, Verbs);

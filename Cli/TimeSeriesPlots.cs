@@ -9,7 +9,7 @@ namespace IlgpuLstm.Cli;
 /// The time-series lesson's figures as PNG files, drawn with ScottPlot: at every print step the
 /// input (red dots) and the prediction (blue dots) against t[1:], and at the end the loss curve.
 /// </summary>
-public static class TimeSeriesPlots
+internal static class TimeSeriesPlots
 {
     public static string Step(string directory, TimeSeriesReport r)
     {

@@ -1,4 +1,4 @@
-namespace IlgpuLstm.Engine;
+namespace IlgpuLstm;
 
 /// <summary>
 /// A problem the user can fix (bad input, file, flag, shape or device limit). The message is one
@@ -6,7 +6,9 @@ namespace IlgpuLstm.Engine;
 /// </summary>
 public class EngineException : Exception
 {
+    /// <summary>A problem described in one line.</summary>
     public EngineException(string message) : base(message) { }
 
+    /// <summary>A problem described in one line, caused by <paramref name="inner"/>.</summary>
     public EngineException(string message, Exception inner) : base(message, inner) { }
 }

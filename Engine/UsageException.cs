@@ -1,7 +1,8 @@
-namespace IlgpuLstm.Engine;
+namespace IlgpuLstm;
 
 /// <summary>
-/// A bad command-line value (out of range, unknown name): its message names the flag and what is
-/// valid. The CLI exits with the usage code (2) for it, as for a flag it cannot parse.
+/// A bad option value (out of range, unknown name): its message names the option by its property
+/// name (<c>BatchSize must be at least 1</c>) and says what is valid. The CLI names its flag instead
+/// and exits with the usage code (2), as for a flag it cannot parse.
 /// </summary>
 public sealed class UsageException(string message) : EngineException(message);

@@ -1,7 +1,7 @@
 namespace IlgpuLstm.Kernels;
 
 /// <summary>Scalar activations shared by the cell kernels, written as PyTorch computes them.</summary>
-public static class Activations
+internal static class Activations
 {
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 

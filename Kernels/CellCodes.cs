@@ -4,7 +4,7 @@ namespace IlgpuLstm.Kernels;
 /// The one numbering of the recurrent cells. Kernels take it as an int (the fused step branches
 /// on it); the engine's <c>CellKind</c> enum takes its values from here, so nothing maps between two.
 /// </summary>
-public static class CellCodes
+internal static class CellCodes
 {
     public const int Lstm = 0, Gru = 1, Rnn = 2;
 

@@ -7,7 +7,7 @@ namespace IlgpuLstm.Kernels;
 /// when <c>Philox(counter = (i, stream), key = seed)</c> maps to u ≥ p, and is scaled by 1/(1-p).
 /// The mask (0 or 1/(1-p)) is stored so backward is one multiply.
 /// </summary>
-public static class Dropout
+internal static class Dropout
 {
     public static void Forward(Index1D i, ArrayView<float> input, ArrayView<float> output, ArrayView<float> mask,
         DropoutArgs a)

@@ -1,7 +1,7 @@
 namespace IlgpuLstm.Kernels;
 
 /// <summary>Seed (64 bits), call counter (64 bits) and probability of one dropout launch.</summary>
-public readonly struct DropoutArgs
+internal readonly struct DropoutArgs
 {
     public DropoutArgs(ulong seed, ulong stream, float probability)
     {

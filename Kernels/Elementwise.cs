@@ -3,7 +3,7 @@ using ILGPU;
 namespace IlgpuLstm.Kernels;
 
 /// <summary>Small element-wise helpers the layers need between the fused kernels.</summary>
-public static class Elementwise
+internal static class Elementwise
 {
     public static void Fill(Index1D i, ArrayView<float> target, float value) => target[i] = value;
 

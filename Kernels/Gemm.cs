@@ -17,7 +17,7 @@ namespace IlgpuLstm.Kernels;
 /// versions also run (slowly) in the CPU accelerator's 16-thread groups, where tests check them.
 /// Every output element sums its K products in increasing k, so results are deterministic.
 /// </summary>
-public static class Gemm
+internal static class Gemm
 {
     /// <summary>Columns computed by one thread of <see cref="RowBlock"/>.</summary>
     public const int RowBlockWidth = 4;

@@ -6,7 +6,7 @@ namespace IlgpuLstm.Kernels;
 /// <see cref="Ldc"/>. <c>op(A) = A^T</c> when <see cref="TransA"/> is 1, so A is stored K x M.
 /// When <see cref="Beta"/> is 0, C is not read (as in BLAS), so stale NaNs never leak in.
 /// </summary>
-public readonly struct GemmArgs
+internal readonly struct GemmArgs
 {
     public GemmArgs(int m, int n, int k, bool transA, bool transB, int lda, int ldb, int ldc,
         float alpha, float beta, bool hasBias)

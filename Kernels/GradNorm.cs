@@ -9,7 +9,7 @@ namespace IlgpuLstm.Kernels;
 /// so clipping costs no extra pass and no read-back. <see cref="Clamp"/> is char-rnn's
 /// element-wise clip.
 /// </summary>
-public static class GradNorm
+internal static class GradNorm
 {
     /// <summary>Epsilon PyTorch adds to the norm before dividing.</summary>
     public const float Epsilon = 1e-6f;

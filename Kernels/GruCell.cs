@@ -3,13 +3,13 @@ using ILGPU;
 namespace IlgpuLstm.Kernels;
 
 /// <summary>The activated gates of one GRU unit and its new h.</summary>
-public struct GruUnit
+internal struct GruUnit
 {
     public float R, Z, N, H;
 }
 
 /// <summary>The gradients of one GRU unit's pre-activations (gx and gh differ only in n) and its direct dL/dh_{t-1} path.</summary>
-public struct GruUnitGradient
+internal struct GruUnitGradient
 {
     public float DR, DZ, DN, DGhN, DhPrevDirect;
 }
@@ -22,7 +22,7 @@ public struct GruUnitGradient
 /// kernels, the fused step and the host path's scalar tails. Forward overwrites gx with
 /// (r, z, n) and keeps gh, whose n block backward needs. One thread per (b, j) of B x H.
 /// </summary>
-public static class GruCell
+internal static class GruCell
 {
     /// <summary>The unit's gates from gx + gh (r, z), gx_n and gh_n, and its new h.</summary>
     public static GruUnit Unit(float pr, float pz, float gxN, float ghN, float hPrev)

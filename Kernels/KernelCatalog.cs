@@ -3,13 +3,13 @@ using System.Reflection;
 namespace IlgpuLstm.Kernels;
 
 /// <summary>One kernel entry point: its name, method and whether it uses explicit groups.</summary>
-public sealed record KernelEntry(string Name, MethodInfo Method, bool ExplicitlyGrouped);
+internal sealed record KernelEntry(string Name, MethodInfo Method, bool ExplicitlyGrouped);
 
 /// <summary>
 /// Every kernel entry point, so tests can compile each one for PTX and OpenCL without a device
 /// and a kernel added to <see cref="KernelSet"/> but not here shows up as a missing compile check.
 /// </summary>
-public static class KernelCatalog
+internal static class KernelCatalog
 {
     public static IReadOnlyList<KernelEntry> All { get; } =
     [

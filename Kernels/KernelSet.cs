@@ -9,7 +9,7 @@ namespace IlgpuLstm.Kernels;
 /// built once at start-up and nothing is loaded inside a training step. Kernels run on the
 /// accelerator's default stream, in order.
 /// </summary>
-public sealed class KernelSet
+internal sealed class KernelSet
 {
     public KernelSet(Accelerator accelerator, LaunchPolicy policy)
     {

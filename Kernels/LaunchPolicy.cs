@@ -3,7 +3,7 @@ using ILGPU.Runtime;
 namespace IlgpuLstm.Kernels;
 
 /// <summary>Which GEMM version runs on an accelerator.</summary>
-public enum GemmVersion
+internal enum GemmVersion
 {
     /// <summary><see cref="Gemm.RowBlock"/>: no shared memory; the fastest kernel on the CPU accelerator.</summary>
     RowBlock,
@@ -26,7 +26,7 @@ public enum GemmVersion
 /// GPUs; the CPU accelerator runs the GEMM kernel and the cell kernel instead.
 /// </param>
 /// <param name="Multiprocessors">The device's multiprocessors (SMs, compute units): GEMM versions are chosen to fill them.</param>
-public sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile, int ReductionPartials, bool FusedStep = false,
+internal sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTile, int ReductionPartials, bool FusedStep = false,
     int Multiprocessors = 1)
 {
     /// <summary>

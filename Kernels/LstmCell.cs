@@ -3,13 +3,13 @@ using ILGPU;
 namespace IlgpuLstm.Kernels;
 
 /// <summary>The activated gates and new state of one LSTM unit (what forward keeps for backward).</summary>
-public struct LstmUnit
+internal struct LstmUnit
 {
     public float I, F, G, O, C, H;
 }
 
 /// <summary>The pre-activation gradients of one LSTM unit and dL/dc_{t-1}.</summary>
-public struct LstmUnitGradient
+internal struct LstmUnitGradient
 {
     public float DI, DF, DG, DO, DcPrev;
 }
@@ -23,7 +23,7 @@ public struct LstmUnitGradient
 /// and <c>gh = h_prev W_hh^T + b_hh</c>; forward overwrites <c>gx</c> with the activated gates,
 /// which is all backward needs besides c_prev and c. One thread per (b, j) of B x H.
 /// </summary>
-public static class LstmCell
+internal static class LstmCell
 {
     /// <summary>The unit's gates from their pre-activation sums, and its new c and h.</summary>
     public static LstmUnit Unit(float pi, float pf, float pg, float po, float cPrev)

@@ -7,7 +7,7 @@ namespace IlgpuLstm.Kernels;
 /// <c>dPred = 2 (pred - target) * gradScale</c>; <c>gradScale = 1/n</c> gives PyTorch's mean MSE.
 /// The caller sums <c>sq</c> with <see cref="Reduction"/> for the loss.
 /// </summary>
-public static class MeanSquaredError
+internal static class MeanSquaredError
 {
     public static void ForwardBackward(Index1D i, ArrayView<float> prediction, ArrayView<float> target,
         ArrayView<float> squaredError, ArrayView<float> dPrediction, float gradScale)

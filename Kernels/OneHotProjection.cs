@@ -8,7 +8,7 @@ namespace IlgpuLstm.Kernels;
 /// Backward adds <c>dOut</c> into the gathered columns of <c>dW</c>: one thread owns one element
 /// of dW and walks that token's rows in order, so the scatter-add needs no atomics and is deterministic.
 /// </summary>
-public static class OneHotProjection
+internal static class OneHotProjection
 {
     /// <summary>One thread per element of out (rows x G): out[r, j] = W[j, tokens[r]] + bias[j].</summary>
     public static void Forward(Index1D index, ArrayView<int> tokens, ArrayView<float> weight,

@@ -4,7 +4,7 @@ namespace IlgpuLstm.Kernels;
 /// Per-step scalars of the optimizer kernels, computed on the host in float64 as PyTorch does
 /// (bias corrections are Python floats there) and passed by value: no device copy per step.
 /// </summary>
-public readonly struct OptimizerArgs
+internal readonly struct OptimizerArgs
 {
     public OptimizerArgs(float lr, float beta1, float beta2, float eps, float weightDecay,
         float stepSize, float biasCorrection2Sqrt, float momentum, int nesterov)

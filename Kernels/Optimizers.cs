@@ -7,7 +7,7 @@ namespace IlgpuLstm.Kernels;
 /// PyTorch's single-tensor implementation line by line. Gradients are multiplied by the clip
 /// factor in <c>scalars[coefSlot]</c> first (1 when not clipping).
 /// </summary>
-public static class Optimizers
+internal static class Optimizers
 {
     /// <summary>torch.optim.Adam: m = lerp(m, g, 1-β1); v = β2 v + (1-β2) g²; p -= step * m / (sqrt(v)/sqrt(bc2) + eps).</summary>
     public static void Adam(Index1D i, ArrayView<float> param, ArrayView<float> grad, ArrayView<float> m,

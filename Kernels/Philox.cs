@@ -6,7 +6,7 @@ namespace IlgpuLstm.Kernels;
 /// draws the same numbers for the same seed and element, in any thread order.
 /// Plain integer arithmetic, callable from kernels and from the host.
 /// </summary>
-public static class Philox
+internal static class Philox
 {
     private const uint M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
 

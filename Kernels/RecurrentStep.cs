@@ -14,7 +14,7 @@ namespace IlgpuLstm.Kernels;
 /// Launch over (ceil(H/tile), ceil(B/tile)) groups. <c>cell</c> is a <see cref="CellCodes"/> value; the cell math is
 /// the cells' own <c>Unit</c> functions, the same the cell kernels call.
 /// </summary>
-public static class RecurrentStep
+internal static class RecurrentStep
 {
     private const int MaxGates = 4;
     private const int SharedFloats = LaunchPolicy.MaxGemmTile * LaunchPolicy.MaxGemmTile * (1 + MaxGates);

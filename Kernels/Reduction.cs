@@ -7,7 +7,7 @@ namespace IlgpuLstm.Kernels;
 /// P threads the strided elements p, p+P, p+2P, ... summed in order into its own slot; stage two
 /// adds the P partial sums in order on one thread. Same inputs, same bits, on any accelerator.
 /// </summary>
-public static class Reduction
+internal static class Reduction
 {
     /// <summary>One thread per partial slot. <paramref name="squared"/> != 0 sums squares (for norms).</summary>
     public static void Partials(Index1D p, ArrayView<float> values, ArrayView<float> partials, int count, int squared)

@@ -8,7 +8,7 @@ namespace IlgpuLstm.Kernels;
 /// <see cref="Unit"/> and <see cref="UnitGradient"/> are the math of one unit, shared by the cell
 /// kernels, the fused step and the host path. Backward needs only h itself. One thread per (b, j) of B x H.
 /// </summary>
-public static class RnnCell
+internal static class RnnCell
 {
     public static float Unit(float pre) => Activations.Tanh(pre);
 

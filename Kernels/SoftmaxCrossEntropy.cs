@@ -8,7 +8,7 @@ namespace IlgpuLstm.Kernels;
 /// Writes the row's loss <c>lse - x[target]</c> and <c>dLogits = (softmax - onehot) * gradScale</c>;
 /// <c>gradScale = 1/R</c> gives the gradient of the mean loss, as PyTorch's default reduction.
 /// </summary>
-public static class SoftmaxCrossEntropy
+internal static class SoftmaxCrossEntropy
 {
     public static void ForwardBackward(Index1D r, ArrayView<float> logits, ArrayView<int> targets,
         ArrayView<float> rowLoss, ArrayView<float> dLogits, int vocab, float gradScale)

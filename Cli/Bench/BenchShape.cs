@@ -1,14 +1,14 @@
 namespace IlgpuLstm.Cli.Bench;
 
 /// <summary>A model/batch shape the benchmarks run at.</summary>
-public sealed record BenchShape(string Name, int Batch, int Steps, int Hidden, int Vocab, int Layers, float Dropout = 0.5f)
+internal sealed record BenchShape(string Name, int Batch, int Steps, int Hidden, int Vocab, int Layers, float Dropout = 0.5f)
 {
     public void Validate()
     {
         if (Batch < 1 || Steps < 1 || Hidden < 1 || Layers < 1)
-            throw new Engine.EngineException("--batch-size, --seq-length, --hidden-size and --num-layers must be positive");
+            throw new EngineException("--batch-size, --seq-length, --hidden-size and --num-layers must be positive");
         if (Dropout is < 0f or >= 1f)
-            throw new Engine.EngineException($"--dropout must be in [0, 1), got {Dropout}");
+            throw new EngineException($"--dropout must be in [0, 1), got {Dropout}");
     }
 
     /// <summary>The Anna Karenina lesson: batch 128, seq 100, 2 x 512, vocab 83.</summary>

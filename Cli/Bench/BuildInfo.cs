@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace IlgpuLstm.Cli.Bench;
 
 /// <summary>The commit a benchmark table comes from, read from git when run inside a checkout.</summary>
-public static class BuildInfo
+internal static class BuildInfo
 {
     public static string Commit()
     {

@@ -9,7 +9,7 @@ namespace IlgpuLstm.Cli.Bench;
 /// docs/ILGPU-NOTES.md §1 measured 186 GFLOP/s on one thread and 280 on two on the project's
 /// 2-vCPU development machine. GEMM efficiency is its rate over this.
 /// </summary>
-public static class FmaPeak
+internal static class FmaPeak
 {
     public static double GflopsPerSecond(int threads)
     {

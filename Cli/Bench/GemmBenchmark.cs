@@ -11,7 +11,7 @@ namespace IlgpuLstm.Cli.Bench;
 /// GEMM at the shapes a training step runs, each checked against the float64 reference first,
 /// with its rate as a share of the machine's measured FMA peak (<see cref="FmaPeak"/>, CPU paths).
 /// </summary>
-public static class GemmBenchmark
+internal static class GemmBenchmark
 {
     /// <summary>(what, transA, transB, M, N, K): op(A) is M x K, op(B) K x N.</summary>
     private static readonly (string What, bool TransA, bool TransB, int M, int N, int K)[] Cases =

@@ -13,7 +13,7 @@ namespace IlgpuLstm.Cli.Bench;
 /// <c>repeats</c> times between synchronizations; the median is reported.
 /// Inputs are random; the buffers are allocated once per shape, outside the timing.
 /// </summary>
-public sealed class KernelBenchmarks(ComputeDevice device, int repeats)
+internal sealed class KernelBenchmarks(ComputeDevice device, int repeats)
 {
     private readonly Random random = new(99);
 

@@ -1,7 +1,7 @@
 namespace IlgpuLstm.Cli.Bench;
 
 /// <summary>The process's peak resident set (VmHWM on Linux), as PyTorch's side reports ru_maxrss.</summary>
-public static class PeakRss
+internal static class PeakRss
 {
     public static double MiB()
     {

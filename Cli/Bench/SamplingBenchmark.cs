@@ -8,9 +8,9 @@ using IlgpuLstm.Engine.Sampling;
 namespace IlgpuLstm.Cli.Bench;
 
 /// <summary>Characters per second of the lesson's sampling (batch 1, top-k 5) from a randomly initialised model.</summary>
-public sealed record SamplingBenchResult(string Model, string Cell, int Characters, double CharsPerSecond);
+internal sealed record SamplingBenchResult(string Model, string Cell, int Characters, double CharsPerSecond);
 
-public static class SamplingBenchmark
+internal static class SamplingBenchmark
 {
     public static SamplingBenchResult Run(ComputeDevice device, BenchShape s, CellKind cell, int length)
     {
@@ -19,7 +19,7 @@ public static class SamplingBenchmark
         using var model = new CharRnn(device, new ModelConfig(cell, vocabulary.Count, s.Hidden, s.Layers, 0f));
         model.Initialize(1);
         var sampler = new Sampler(model, vocabulary);
-        var options = new SamplingOptions(length, TopK: 5, Temperature: 1.0, Argmax: false, Seed: 1);
+        var options = new SamplingOptions { Length = length, TopK = 5 };
         sampler.Sample("!", options with { Length = 10 }, _ => { }); // warm-up
         var watch = Stopwatch.StartNew();
         sampler.Sample("!", options, _ => { });

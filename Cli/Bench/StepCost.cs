@@ -10,7 +10,7 @@ namespace IlgpuLstm.Cli.Bench;
 /// parameters, gradients and both Adam moments (read and written). Divide by a device's peak
 /// FLOP/s and memory bandwidth for the two lower bounds on the step time.
 /// </summary>
-public static class StepCost
+internal static class StepCost
 {
     public static (double Flops, double Bytes) Of(BenchShape s, CellKind cell, long parameters)
     {

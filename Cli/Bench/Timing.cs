@@ -4,7 +4,7 @@ using IlgpuLstm.Engine.Device;
 namespace IlgpuLstm.Cli.Bench;
 
 /// <summary>Median wall time of an action on the device: one warm-up, then timed runs, each ended by a synchronize.</summary>
-public static class Timing
+internal static class Timing
 {
     public static double MedianMs(ComputeDevice device, int repeats, Action run)
     {

@@ -9,7 +9,7 @@ namespace IlgpuLstm.Cli.Bench;
 /// One measured training configuration: time per step, throughput, device memory and the
 /// process's peak resident memory so far (what a CPU user pays, runtime included).
 /// </summary>
-public sealed record TrainingBenchResult(string Shape, string Cell, long Parameters, double MedianStepMs,
+internal sealed record TrainingBenchResult(string Shape, string Cell, long Parameters, double MedianStepMs,
     double TokensPerSecond, double DeviceMib, double PeakRssMib, double LaunchesPerStep, double SyncsPerStep,
     double AllocationsPerStep, double GflopPerStep, double MbMovedPerStep);
 
@@ -17,7 +17,7 @@ public sealed record TrainingBenchResult(string Shape, string Cell, long Paramet
 /// Times whole training steps (upload, forward, loss, backward, clip, Adam) of the character
 /// model at a shape, on random tokens: the number a user of <c>train</c> sees, without validation.
 /// </summary>
-public static class TrainingBenchmark
+internal static class TrainingBenchmark
 {
     public static TrainingBenchResult Run(ComputeDevice device, BenchShape s, CellKind cell, int repeats)
     {

@@ -12,7 +12,7 @@ namespace IlgpuLstm.Cli.SelfTest;
 /// random inputs: the check behind the unit tests and the <c>selftest</c> verb alike.
 /// An element passes when |got - ref| ≤ atol + rtol·|ref|; tolerances are per kernel below.
 /// </summary>
-public sealed class KernelChecks
+internal sealed class KernelChecks
 {
     private readonly ComputeDevice device;
     private readonly Random random;

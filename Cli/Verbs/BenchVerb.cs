@@ -11,10 +11,10 @@ using IlgpuLstm.Kernels;
 namespace IlgpuLstm.Cli.Verbs;
 
 [Verb("bench", HelpText = "Benchmarks: 'bench kernels' times every kernel, 'bench train' whole training steps, 'bench sample' characters per second, 'bench gemm' GEMM against the FMA peak.")]
-public sealed class BenchOptions
+internal sealed class BenchOptions : DeviceFlags
 {
     [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
-    public static IEnumerable<CommandLine.Text.Example> Examples => [new("training speed of a 2 x 256 GRU at batch 64", new BenchOptions { What = "train", Cell = IlgpuLstm.Engine.Layers.CellKind.Gru, HiddenSize = 256, BatchSize = 64 })];
+    public static IEnumerable<CommandLine.Text.Example> Examples => [new("training speed of a 2 x 256 GRU at batch 64", new BenchOptions { What = "train", Cell = CellKind.Gru, HiddenSize = 256, BatchSize = 64 })];
 
     [Value(0, MetaName = "what", Required = true, HelpText = "What to benchmark: kernels, train, sample or gemm.")]
     public string What { get; set; } = "";
@@ -40,9 +40,6 @@ public sealed class BenchOptions
     [Option("length", Default = 2000, HelpText = "sample: characters to generate.")]
     public int Length { get; set; }
 
-    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
-    public AcceleratorKind Accelerator { get; set; }
-
     [Option("shapes", Default = "auto", HelpText = "small, lesson, all, or auto (small on the CPU, all on a GPU).")]
     public string Shapes { get; set; } = "auto";
 
@@ -56,7 +53,7 @@ public sealed class BenchOptions
     public bool Ptx { get; set; }
 }
 
-public static class BenchVerb
+internal static class BenchVerb
 {
     public static int Run(BenchOptions options, TextWriter output)
     {

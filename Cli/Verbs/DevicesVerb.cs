@@ -6,13 +6,13 @@ using IlgpuLstm.Engine.Ops.Host;
 namespace IlgpuLstm.Cli.Verbs;
 
 [Verb("devices", HelpText = "List every accelerator (the host path, ILGPU's CPU accelerator, GPUs) and which one --accelerator auto picks.")]
-public sealed class DevicesOptions
+internal sealed class DevicesOptions
 {
     [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
     public static IEnumerable<CommandLine.Text.Example> Examples => [new("what this machine can run on", new DevicesOptions())];
 }
 
-public static class DevicesVerb
+internal static class DevicesVerb
 {
     public static int Run(DevicesOptions options, TextWriter output)
     {

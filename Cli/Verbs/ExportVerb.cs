@@ -7,7 +7,7 @@ using IlgpuLstm.Engine.Layers;
 namespace IlgpuLstm.Cli.Verbs;
 
 [Verb("export", HelpText = "Write a checkpoint as an ONNX model (ONNX Runtime, ML.NET, onnxruntime-web, Netron) with the same logits.")]
-public sealed class ExportOptions
+internal sealed class ExportOptions
 {
     [Option("checkpoint", Required = true, HelpText = "A .safetensors checkpoint (ours, or a PyTorch export with a 'vocab' entry).")]
     public string Checkpoint { get; set; } = "";
@@ -26,7 +26,7 @@ public sealed class ExportOptions
         [new("a run's best model for ONNX Runtime", new ExportOptions { Checkpoint = "checkpoints/anna-lstm-128x2/best.safetensors", Out = "anna.onnx" })];
 }
 
-public static class ExportVerb
+internal static class ExportVerb
 {
     public static int Run(ExportOptions o, TextWriter output)
     {

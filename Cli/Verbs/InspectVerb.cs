@@ -8,7 +8,7 @@ using IlgpuLstm.Engine.Layers;
 namespace IlgpuLstm.Cli.Verbs;
 
 [Verb("inspect", HelpText = "Print a checkpoint's architecture, vocabulary, progress and options (char-rnn's inspect_checkpoint).")]
-public sealed class InspectOptions
+internal sealed class InspectOptions
 {
     [Option("checkpoint", Required = true, HelpText = "A .safetensors checkpoint (latest, best or resume).")]
     public string Checkpoint { get; set; } = "";
@@ -21,7 +21,7 @@ public sealed class InspectOptions
         [new("what a run's best checkpoint holds", new InspectOptions { Checkpoint = "checkpoints/anna-lstm-128x2/best.safetensors" })];
 }
 
-public static class InspectVerb
+internal static class InspectVerb
 {
     public static int Run(InspectOptions o, TextWriter output)
     {
@@ -80,7 +80,7 @@ public static class InspectVerb
                 string Get(string name) => t.TryGetProperty(name, out var v) ? v.ToString() : "?";
                 var optimizer = t.GetProperty("Optimizer");
                 string kind = optimizer.GetProperty("Kind").ValueKind == JsonValueKind.Number
-                    ? ((Engine.Training.OptimizerKind)optimizer.GetProperty("Kind").GetInt32()).ToString().ToLowerInvariant()
+                    ? ((OptimizerKind)optimizer.GetProperty("Kind").GetInt32()).ToString().ToLowerInvariant()
                     : optimizer.GetProperty("Kind").ToString();
                 table.Add("training", $"batch {Get("BatchSize")} x seq {Get("SeqLength")}, {Get("Epochs")} epochs, " +
                     $"{kind} lr {optimizer.GetProperty("LearningRate")}, clip {Get("GradClip")}, seed {Get("Seed")}");

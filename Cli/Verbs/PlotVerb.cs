@@ -1,11 +1,12 @@
 using CommandLine;
 using CommandLine.Text;
 using IlgpuLstm.Engine;
+using IlgpuLstm.Engine.Training;
 
 namespace IlgpuLstm.Cli.Verbs;
 
 [Verb("plot", HelpText = "Draw training and validation loss of one or more runs (checkpoint directories or metrics.jsonl files) to a PNG.")]
-public sealed class PlotOptions
+internal sealed class PlotOptions
 {
     [Value(0, MetaName = "runs", Required = true, HelpText = "Checkpoint directories or metrics.jsonl files.")]
     public IEnumerable<string> Runs { get; set; } = [];
@@ -20,7 +21,7 @@ public sealed class PlotOptions
     ];
 }
 
-public static class PlotVerb
+internal static class PlotVerb
 {
     public static int Run(PlotOptions o, TextWriter output)
     {

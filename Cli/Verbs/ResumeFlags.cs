@@ -1,8 +1,5 @@
 using System.Globalization;
-using IlgpuLstm.Engine;
-using IlgpuLstm.Engine.Checkpoints;
 using IlgpuLstm.Engine.Layers;
-using IlgpuLstm.Engine.Training;
 
 namespace IlgpuLstm.Cli.Verbs;
 
@@ -11,14 +8,14 @@ namespace IlgpuLstm.Cli.Verbs;
 /// be given again only with the run's own values (anything else would not be the same run);
 /// flags about run length and reporting may change, so a finished run can be extended.
 /// </summary>
-public static class ResumeFlags
+internal static class ResumeFlags
 {
-    public static TrainConfig Merge(TrainOptions o, ResumePoint run)
+    public static ResumeOptions Merge(TrainOptions o, RunSummary run)
     {
         if (o.InitFrom != null) throw new UsageException("--init-from and --resume cannot be combined: --resume continues a run with its own weights");
         if (o.Preset != null) throw new UsageException("--preset cannot be combined with --resume: the run keeps its own settings");
-        var c = run.Config;
-        var m = run.Model.Config;
+        var c = run.Training;
+        var m = run.Model;
         var conflicts = new List<string>();
         void Check<T>(T? given, T actual, string flag) where T : struct
         {
@@ -31,6 +28,8 @@ public static class ResumeFlags
             conflicts.Add($"--corpus {o.Corpus} (the run has {run.Corpus})");
         if (o.Optimizer != null && !string.Equals(o.Optimizer, c.Optimizer.Kind.ToString(), StringComparison.OrdinalIgnoreCase))
             conflicts.Add($"--optimizer {o.Optimizer} (the run has {c.Optimizer.Kind.ToString().ToLowerInvariant()})");
+        if (o.RunDirectory != null && Path.GetFullPath(o.RunDirectory) != Path.GetFullPath(run.Directory))
+            conflicts.Add($"--checkpoint-dir {o.RunDirectory} (the run is in {run.Directory})");
         Check(o.HiddenSize, m.HiddenSize, "hidden-size");
         Check(o.NumLayers, m.NumLayers, "num-layers");
         Check(o.Dropout is { } d ? (float)d : (float?)null, m.Dropout, "dropout");
@@ -39,6 +38,7 @@ public static class ResumeFlags
         Check(o.ValFrac, c.ValFrac, "val-frac");
         Check(o.LearningRate, c.Optimizer.LearningRate, "lr");
         Check(o.Momentum, c.Optimizer.Momentum, "momentum");
+        Check(o.WeightDecay, c.Optimizer.WeightDecay, "weight-decay");
         Check(o.GradClip, c.GradClip, "grad-clip");
         Check(o.GradClamp, c.GradClamp, "grad-clamp");
         Check(o.Seed, c.Seed, "seed");
@@ -46,16 +46,17 @@ public static class ResumeFlags
         Check(o.DecayAfter, c.DecayAfter, "decay-after");
         if (conflicts.Count > 0)
             throw new UsageException("--resume keeps the run's model, data and optimizer settings; these flags conflict: " +
-                string.Join(", ", conflicts) + ". Only --epochs, --max-steps, --time-limit, --print-every, --val-every, --save-every, --val-batches and --patience may change");
-        return c with
+                string.Join(", ", conflicts) + ". Only --epochs, --max-steps, --time-limit, --print-every, --val-every, --save-every, --val-batches, --patience and --keep may change");
+        return new ResumeOptions
         {
-            Epochs = o.Epochs ?? c.Epochs,
-            MaxSteps = o.MaxSteps ?? c.MaxSteps,
-            PrintEvery = o.PrintEvery ?? c.PrintEvery,
-            ValEvery = o.ValEvery ?? c.ValEvery,
-            SaveEvery = o.SaveEvery ?? c.SaveEvery,
-            ValBatches = o.ValBatches ?? c.ValBatches,
-            Patience = o.Patience ?? c.Patience,
+            Epochs = o.Epochs,
+            MaxSteps = o.MaxSteps,
+            PrintEvery = o.PrintEvery,
+            ValEvery = o.ValEvery,
+            SaveEvery = o.SaveEvery,
+            ValBatches = o.ValBatches,
+            Patience = o.Patience,
+            Keep = o.Keep,
             TimeLimit = o.TimeLimit is null ? null : Duration.Parse(o.TimeLimit, "--time-limit"),
         };
     }

@@ -1,14 +1,10 @@
 using CommandLine;
 using IlgpuLstm.Engine;
-using IlgpuLstm.Engine.Checkpoints;
-using IlgpuLstm.Engine.Device;
-using IlgpuLstm.Engine.Models;
-using IlgpuLstm.Engine.Sampling;
 
 namespace IlgpuLstm.Cli.Verbs;
 
 [Verb("sample", HelpText = "Generate text from a checkpoint (the lesson's sample(): prime, then top-k draws).")]
-public sealed class SampleOptions
+internal sealed class SampleOptions : SeededDeviceFlags
 {
     [Option("checkpoint", Required = true, HelpText = "A .safetensors checkpoint (ours, or a PyTorch export with a 'vocab' entry).")]
     public string Checkpoint { get; set; } = "";
@@ -25,17 +21,14 @@ public sealed class SampleOptions
     [Option("top-k", HelpText = "Draw among the k most probable characters (renormalised); default: all.")]
     public int? TopK { get; set; }
 
+    [Option("top-p", HelpText = "Nucleus sampling: draw among the most probable characters whose probabilities sum to at least p, in (0, 1]; default: off.")]
+    public double? TopP { get; set; }
+
     [Option("temperature", Default = 1.0, HelpText = "Divide the logits by this before the softmax (lower: more conservative).")]
     public double Temperature { get; set; }
 
     [Option("argmax", HelpText = "Always take the most probable character.")]
     public bool Argmax { get; set; }
-
-    [Option("seed", Default = 1UL, HelpText = "Seed of the draws: the same seed gives the same text.")]
-    public ulong Seed { get; set; }
-
-    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
-    public AcceleratorKind Accelerator { get; set; }
 
     [Option("count", Default = 1, HelpText = "How many samples; sample i (from 0) draws with seed + i.")]
     public int Count { get; set; }
@@ -49,43 +42,53 @@ public sealed class SampleOptions
         new("three 500-character samples at temperature 0.8", new SampleOptions
         {
             Checkpoint = "checkpoints/anna-lstm-128x2/best.safetensors", Prime = "Anna", Length = 500, Temperature = 0.8,
-            Count = 3, Seed = 1,
+            Count = 3,
         }),
     ];
 }
 
-public static class SampleVerb
+/// <summary><c>sample</c>: loads the checkpoint as a <see cref="CharModel"/> and streams its samples.</summary>
+internal static class SampleVerb
 {
     public static int Run(SampleOptions o, TextWriter output)
     {
         if (o.Prime != null && o.PrimeFile != null) throw new EngineException("give --prime or --prime-file, not both");
         string prime = o.PrimeFile != null ? Engine.Data.TextFile.Read(o.PrimeFile, "prime file") : o.Prime ?? "The";
-        var loaded = ModelCheckpoint.Load(o.Checkpoint);
-        var options = new SamplingOptions(o.Length, o.TopK, o.Temperature, o.Argmax, o.Seed);
-        options.Validate(loaded.Vocabulary.Count);
-        loaded.Vocabulary.Encode(prime, "the prime text"); // refuse unknown characters before opening a device
+        var info = CharModel.ReadInfo(o.Checkpoint);
+        var options = new SamplingOptions
+        {
+            Length = o.Length,
+            TopK = o.TopK,
+            TopP = o.TopP,
+            Temperature = o.Temperature,
+            Argmax = o.Argmax,
+            Seed = o.SeedOrDefault,
+        };
+        options.Validate(info.Vocabulary.Count);
+        new Engine.Data.Vocabulary(info.Vocabulary).Encode(prime, "the prime text"); // refuse unknown characters before opening a device
         if (o.Count < 1) throw new UsageException($"--count must be at least 1, got {o.Count}");
         // Never overwrite a file the user made; checked before any work.
         if (o.Out != null && (File.Exists(o.Out) || Directory.Exists(o.Out)))
             throw new EngineException($"--out '{o.Out}' already exists; choose another file or remove it");
         using var device = ComputeDevice.Open(o.Accelerator);
-        using var model = new CharRnn(device, loaded.Config);
-        model.Store.Upload(loaded.Parameters);
-        var sampler = new Sampler(model, loaded.Vocabulary);
+        using var model = CharModel.Load(o.Checkpoint, device);
         using var file = o.Out is null ? null : OpenOut(o.Out);
         for (int i = 0; i < o.Count; i++)
         {
-            if (o.Count > 1) output.WriteLine($"--- sample {i + 1} of {o.Count} (seed {o.Seed + (ulong)i}) ---");
-            var text = sampler.Sample(prime, options with { Seed = o.Seed + (ulong)i }, s =>
+            ulong seed = o.SeedOrDefault + (ulong)i;
+            if (o.Count > 1) output.WriteLine($"--- sample {i + 1} of {o.Count} (seed {seed}) ---");
+            var text = new System.Text.StringBuilder();
+            foreach (var piece in model.GenerateStream(prime, options with { Seed = seed }))
             {
-                output.Write(s);
+                output.Write(piece);
                 output.Flush();
-            });
+                text.Append(piece);
+            }
             output.WriteLine();
             if (file != null)
             {
-                if (o.Count > 1) file.WriteLine($"--- sample {i + 1} of {o.Count} (seed {o.Seed + (ulong)i}) ---");
-                file.WriteLine(text);
+                if (o.Count > 1) file.WriteLine($"--- sample {i + 1} of {o.Count} (seed {seed}) ---");
+                file.WriteLine(text.ToString());
             }
         }
         return ExitCodes.Success;

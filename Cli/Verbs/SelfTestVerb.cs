@@ -6,19 +6,16 @@ using IlgpuLstm.Engine.Device;
 namespace IlgpuLstm.Cli.Verbs;
 
 [Verb("selftest", HelpText = "Check every kernel on an accelerator against its float64 reference.")]
-public sealed class SelfTestOptions
+internal sealed class SelfTestOptions : DeviceFlags
 {
     [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
-    public static IEnumerable<CommandLine.Text.Example> Examples => [new("check every kernel on the GPU", new SelfTestOptions { Accelerator = IlgpuLstm.Engine.Device.AcceleratorKind.Cuda })];
-
-    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
-    public AcceleratorKind Accelerator { get; set; }
+    public static IEnumerable<CommandLine.Text.Example> Examples => [new("check every kernel on the GPU", new SelfTestOptions { Accelerator = AcceleratorKind.Cuda })];
 
     [Option("seed", Default = 1234, HelpText = "Seed of the random inputs.")]
     public int Seed { get; set; }
 }
 
-public static class SelfTestVerb
+internal static class SelfTestVerb
 {
     public static int Run(SelfTestOptions options, TextWriter output)
     {

@@ -1,5 +1,4 @@
 using CommandLine;
-using IlgpuLstm.Engine.Device;
 
 namespace IlgpuLstm.Cli.Verbs;
 
@@ -8,7 +7,7 @@ namespace IlgpuLstm.Cli.Verbs;
 /// <c>lesson</c> on a GPU and <c>cpu-default</c> on any CPU), so every explicit flag wins.
 /// </summary>
 [Verb("train", HelpText = "Train a character-level model on a corpus (the Anna Karenina lesson by default on a GPU).")]
-public sealed class TrainOptions
+internal sealed class TrainOptions : SeededDeviceFlags
 {
     [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
     public static IEnumerable<CommandLine.Text.Example> Examples =>
@@ -54,6 +53,9 @@ public sealed class TrainOptions
     [Option("momentum", HelpText = "SGD momentum (default 0).")]
     public double? Momentum { get; set; }
 
+    [Option("weight-decay", HelpText = "L2 penalty added to every gradient, as PyTorch's optimizers' weight_decay (default 0).")]
+    public double? WeightDecay { get; set; }
+
     [Option("grad-clip", HelpText = "Clip the global gradient L2 norm to this (0: off; default 5).")]
     public double? GradClip { get; set; }
 
@@ -84,14 +86,8 @@ public sealed class TrainOptions
     [Option("save-every", HelpText = "Write latest and resume checkpoints every N steps (default: with every validation; a new best is always written).")]
     public int? SaveEvery { get; set; }
 
-    [Option("seed", HelpText = "Seed of the initialisation, dropout masks and the final sample (default 1).")]
-    public ulong? Seed { get; set; }
-
-    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = AcceleratorNames.Help)]
-    public AcceleratorKind Accelerator { get; set; }
-
     [Option("checkpoint-dir", HelpText = "Where latest/best/resume.safetensors go (default checkpoints/<corpus>-<cell>-<hidden>x<layers>; with --resume, that directory).")]
-    public string? CheckpointDir { get; set; }
+    public string? RunDirectory { get; set; }
 
     [Option("init-from", HelpText = "Start from the weights of this checkpoint (new optimizer); its architecture and vocabulary are used.")]
     public string? InitFrom { get; set; }
@@ -117,6 +113,6 @@ public sealed class TrainOptions
     [Option("sample-length", Default = 200, HelpText = "Characters of sample printed at the end (0: none).")]
     public int SampleLength { get; set; }
 
-    [Option("prime", HelpText = "Prime text of the final sample (default 'The', or the corpus's first character if that is not in its vocabulary).")]
+    [Option("prime", HelpText = "Prime text of the final sample (default 'The', or the vocabulary's first letter if 'The' is not in it).")]
     public string? Prime { get; set; }
 }

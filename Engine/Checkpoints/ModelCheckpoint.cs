@@ -14,7 +14,7 @@ namespace IlgpuLstm.Engine.Checkpoints;
 /// options and progress. Loading infers the architecture from the tensors, so a file exported from
 /// PyTorch with a <c>vocab</c> entry loads too; metadata that disagrees with them is refused.
 /// </summary>
-public static class ModelCheckpoint
+internal static class ModelCheckpoint
 {
     public const string Format = "ilgpu-lstm/1";
 

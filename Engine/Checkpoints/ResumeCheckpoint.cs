@@ -7,8 +7,8 @@ using IlgpuLstm.Engine.Training;
 namespace IlgpuLstm.Engine.Checkpoints;
 
 /// <summary>What <c>resume.safetensors</c> restores.</summary>
-public sealed record ResumePoint(LoadedModel Model, float[] Moment1, float[] Moment2, float[] HiddenH, float[]? HiddenC,
-    TrainingPosition Position, TrainConfig Config, string Corpus, string CorpusSha256);
+internal sealed record ResumePoint(LoadedModel Model, float[] Moment1, float[] Moment2, float[] HiddenH, float[]? HiddenC,
+    TrainingPosition Position, TrainingOptions Config, string Corpus, string CorpusSha256);
 
 /// <summary>
 /// Everything <c>train --resume</c> needs in one file, written atomically like every checkpoint:
@@ -18,12 +18,12 @@ public sealed record ResumePoint(LoadedModel Model, float[] Moment1, float[] Mom
 /// It is a separate file so that <c>latest.safetensors</c> stays loadable by PyTorch's strict
 /// <c>load_state_dict</c>.
 /// </summary>
-public static class ResumeCheckpoint
+internal static class ResumeCheckpoint
 {
     public const string Format = "ilgpu-lstm-resume/1";
 
     public static void Save(string path, CharRnn model, Vocabulary vocabulary, RecurrentState state,
-        TrainingPosition position, TrainConfig config, string corpus, string corpusSha256,
+        TrainingPosition position, TrainingOptions config, string corpus, string corpusSha256,
         IReadOnlyDictionary<string, string>? extra = null)
     {
         var tensors = ModelCheckpoint.Tensors(model);
@@ -49,11 +49,11 @@ public static class ResumeCheckpoint
             throw new EngineException($"'{path}' is not a resume checkpoint (format '{format ?? "none"}', expected '{Format}')");
         var model = ModelCheckpoint.LoadFrom(path, file, ignore: name => name.StartsWith("optimizer.", StringComparison.Ordinal)
             || name.StartsWith("state.", StringComparison.Ordinal));
-        TrainConfig config;
+        TrainingOptions config;
         TrainingPosition position;
         try
         {
-            config = JsonSerializer.Deserialize<TrainConfig>(file.Metadata["train_config"])
+            config = JsonSerializer.Deserialize<TrainingOptions>(file.Metadata["train_config"])
                 ?? throw new JsonException("null");
             position = JsonSerializer.Deserialize<TrainingPosition>(file.Metadata["position"])
                 ?? throw new JsonException("null");

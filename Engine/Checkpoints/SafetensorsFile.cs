@@ -11,7 +11,7 @@ namespace IlgpuLstm.Engine.Checkpoints;
 /// Nothing larger than the file is ever allocated. Every problem is an
 /// <see cref="EngineException"/> naming the file.
 /// </summary>
-public sealed class SafetensorsFile
+internal sealed class SafetensorsFile
 {
     /// <summary>Largest header accepted (the reference implementation's limit is 100 MB).</summary>
     public const long MaxHeaderBytes = 100_000_000;

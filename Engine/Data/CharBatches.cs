@@ -7,20 +7,20 @@ namespace IlgpuLstm.Engine.Data;
 /// the row's own first character (the lesson's IndexError branch). Batches are batch-major
 /// (row b·K + t) into arrays reused across calls.
 /// </summary>
-public sealed class CharBatches
+internal sealed class CharBatches
 {
     private readonly TokenSequence data;
     private readonly int rowLength;
 
     public CharBatches(TokenSequence data, int batchSize, int seqLength, string splitName)
     {
-        if (batchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {batchSize}");
-        if (seqLength < 1) throw new UsageException($"--seq-length must be at least 1, got {seqLength}");
+        if (batchSize < 1) throw new UsageException($"BatchSize must be at least 1, got {batchSize}");
+        if (seqLength < 1) throw new UsageException($"SeqLength must be at least 1, got {seqLength}");
         long perBatch = (long)batchSize * seqLength;
         Count = (int)(data.Length / perBatch);
         if (Count == 0)
             throw new EngineException($"the {splitName} split has {data.Length} characters, fewer than one batch " +
-                $"(--batch-size {batchSize} x --seq-length {seqLength} = {perBatch}); use a longer corpus or smaller sizes");
+                $"(BatchSize {batchSize} x SeqLength {seqLength} = {perBatch}); use a longer corpus or smaller sizes");
         this.data = data;
         BatchSize = batchSize;
         SeqLength = seqLength;

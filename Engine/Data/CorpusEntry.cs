@@ -1,5 +1,5 @@
 namespace IlgpuLstm.Engine.Data;
 
 /// <summary>One named corpus of corpora/manifest.json.</summary>
-public sealed record CorpusEntry(string Name, string Description, string Url, string Sha256, string LineEndings,
+internal sealed record CorpusEntry(string Name, string Description, string Url, string Sha256, string LineEndings,
     string Licence);

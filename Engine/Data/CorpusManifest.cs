@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace IlgpuLstm.Engine.Data;
 
 /// <summary>corpora/manifest.json, compiled into the engine so a published binary knows its corpora.</summary>
-public static class CorpusManifest
+internal static class CorpusManifest
 {
     private static readonly Lazy<IReadOnlyList<CorpusEntry>> entries = new(Load);
 

@@ -10,7 +10,7 @@ namespace IlgpuLstm.Engine.Data;
 /// whole text is ever made, so a corpus needs about one byte of memory per byte of file (two
 /// beyond 256 symbols) and a gigabyte trains in a few.
 /// </summary>
-public static class CorpusReader
+internal static class CorpusReader
 {
     private const int ChunkBytes = 1 << 20;
     private const int NoId = -1;

@@ -7,7 +7,7 @@ namespace IlgpuLstm.Engine.Data;
 /// directories of <c>ILGPU_LSTM_CORPORA</c>, then the user cache, then downloaded from the
 /// manifest's URL into the cache; its sha256 must match the manifest. Anything else is a path.
 /// </summary>
-public sealed class CorpusResolver(string? searchPath, string cacheDirectory, Func<string, byte[]>? download = null)
+internal sealed class CorpusResolver(string? searchPath, string cacheDirectory, Func<string, byte[]>? download = null)
 {
     public const string Variable = "ILGPU_LSTM_CORPORA";
 
@@ -70,7 +70,7 @@ public sealed class CorpusResolver(string? searchPath, string cacheDirectory, Fu
             string where = searchPath is null ? $"{Variable} is not set; looked in " : $"looked in ";
             throw new EngineException($"corpus '{entry.Name}' was not found and could not be downloaded from {entry.Url} " +
                 $"({e.Message}); {where}{string.Join(", ", searched)}. Put {entry.Name}.txt in a directory listed in " +
-                $"{Variable} (':'-separated) or in the cache, or give the file itself with --corpus PATH");
+                $"{Variable} (':'-separated) or in the cache, or give the file's path as Corpus");
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (hash != entry.Sha256)

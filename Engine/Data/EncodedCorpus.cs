@@ -1,7 +1,7 @@
 namespace IlgpuLstm.Engine.Data;
 
 /// <summary>A corpus's text encoded with a vocabulary, split contiguously as the lesson does.</summary>
-public sealed class EncodedCorpus
+internal sealed class EncodedCorpus
 {
     /// <summary>A text already in memory (small inputs and tests); files go through <see cref="CorpusReader"/>.</summary>
     public EncodedCorpus(string name, string text, Vocabulary vocabulary)
@@ -28,7 +28,7 @@ public sealed class EncodedCorpus
     /// <summary>Training and validation ids: <c>val_idx = int(len * (1 - valFrac))</c>, the rest is validation.</summary>
     public (TokenSequence Train, TokenSequence Validation) Split(double valFrac)
     {
-        if (!(valFrac >= 0 && valFrac < 1)) throw new UsageException($"--val-frac must be in [0, 1), got {valFrac}");
+        if (!(valFrac >= 0 && valFrac < 1)) throw new UsageException($"ValFrac must be in [0, 1), got {valFrac}");
         int valIdx = (int)(Ids.Length * (1 - valFrac));
         return (Ids.Slice(0, valIdx), Ids.Slice(valIdx, Ids.Length - valIdx));
     }

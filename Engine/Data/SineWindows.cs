@@ -4,7 +4,7 @@ namespace IlgpuLstm.Engine.Data;
 /// The time-series lesson's data: for step k, <c>t = linspace(kπ, (k+1)π, seq+1)</c>,
 /// <c>x = sin(t)[:-1]</c>, <c>y = sin(t)[1:]</c>. Successive windows are consecutive half periods.
 /// </summary>
-public static class SineWindows
+internal static class SineWindows
 {
     public static (double[] Time, float[] X, float[] Y) Window(int step, int seqLength)
     {

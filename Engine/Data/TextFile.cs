@@ -6,7 +6,7 @@ namespace IlgpuLstm.Engine.Data;
 /// Reads a corpus as Python's text mode does: strict UTF-8 (invalid bytes are refused, with their
 /// offset), universal newlines (CRLF and lone CR become LF), a leading BOM dropped.
 /// </summary>
-public static class TextFile
+internal static class TextFile
 {
     /// <summary>Reads <paramref name="path"/>; <paramref name="what"/> names it in errors ("corpus", "prime file").</summary>
     public static string Read(string path, string what = "corpus") => Decode(ReadBytes(path, what), path, what);

@@ -7,7 +7,7 @@ namespace IlgpuLstm.Engine.Data;
 /// give each (gate row, token) its own GPU thread that adds that token's rows in a fixed order.
 /// Layout of the int buffer: [order (rows) | starts (vocab + 1)].
 /// </summary>
-public static class TokenIndex
+internal static class TokenIndex
 {
     public static int Length(int rows, int vocab) => rows + vocab + 1;
 

@@ -5,7 +5,7 @@ namespace IlgpuLstm.Engine.Data;
 /// 16 bits up to 65,536 (an <c>int[]</c> is accepted for small, made-up inputs). Slices share the
 /// storage, so splitting a gigabyte corpus into training and validation copies nothing.
 /// </summary>
-public sealed class TokenSequence
+internal sealed class TokenSequence
 {
     private readonly byte[]? bytes;
     private readonly ushort[]? shorts;

@@ -6,7 +6,7 @@ namespace IlgpuLstm.Engine.Data;
 /// The model's symbols: the distinct Unicode characters (code points, so text beyond the BMP
 /// works) of a text, sorted by code point, as in nanoGPT's prepare.py. Stored in every checkpoint.
 /// </summary>
-public sealed class Vocabulary
+internal sealed class Vocabulary
 {
     /// <summary>Largest vocabulary accepted: token ids are stored in 16 bits (<see cref="TokenSequence"/>).</summary>
     public const int MaxSize = 65536;

@@ -7,7 +7,7 @@ namespace IlgpuLstm.Engine.Device;
 /// Owns a set of device buffers allocated together (one model's activations, one layer's
 /// workspace) and disposes them in reverse order of allocation. Hands out views only.
 /// </summary>
-public sealed class BufferGroup(ComputeDevice device) : IDisposable
+internal sealed class BufferGroup(ComputeDevice device) : IDisposable
 {
     private readonly List<IDisposable> buffers = [];
 

@@ -2,11 +2,12 @@ using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
+using IlgpuLstm.Engine.Device;
 using IlgpuLstm.Engine.Ops;
 using IlgpuLstm.Engine.Ops.Host;
 using IlgpuLstm.Kernels;
 
-namespace IlgpuLstm.Engine.Device;
+namespace IlgpuLstm;
 
 /// <summary>
 /// The one owner of an ILGPU context, its accelerator, the loaded kernels and the operations
@@ -43,21 +44,29 @@ public sealed class ComputeDevice : IDisposable
         }
     }
 
-    public Accelerator Accelerator { get; }
+    internal Accelerator Accelerator { get; }
+
+    /// <summary>What this device is: its kind, name, memory, and whether it is a CPU.</summary>
     public DeviceDescription Description { get; }
 
     /// <summary>Launches, synchronizations and allocations so far (see <see cref="DeviceCounters"/>).</summary>
-    public DeviceCounters Counters { get; } = new();
+    internal DeviceCounters Counters { get; } = new();
 
     /// <summary>The loaded kernels; the fast CPU path has none.</summary>
-    public KernelSet Kernels => kernels ?? throw new InvalidOperationException(
+    internal KernelSet Kernels => kernels ?? throw new InvalidOperationException(
         "the cpu accelerator runs host code, not ILGPU kernels (use ilgpu-cpu for those)");
 
-    public bool HasKernels => kernels != null;
-    public IOps Ops => ops;
+    internal bool HasKernels => kernels != null;
+    internal IOps Ops => ops;
 
-    /// <summary>Opens the requested accelerator and loads every kernel on it (none for the host path).</summary>
-    public static ComputeDevice Open(AcceleratorKind kind, LaunchPolicy? policy = null)
+    /// <summary>
+    /// Opens an accelerator: <see cref="AcceleratorKind.Auto"/> picks a CUDA GPU, then an OpenCL
+    /// GPU, then the CPU's host path. Loads every kernel on a GPU (seconds); dispose it when done.
+    /// </summary>
+    public static ComputeDevice Open(AcceleratorKind kind) => Open(kind, null);
+
+    /// <summary>Opens the requested accelerator with a launch policy of the caller's (tests, bench).</summary>
+    internal static ComputeDevice Open(AcceleratorKind kind, LaunchPolicy? policy)
     {
         var context = DeviceCatalog.CreateContext();
         try
@@ -73,7 +82,7 @@ public sealed class ComputeDevice : IDisposable
     }
 
     /// <summary>The fast CPU path with a given number of threads (tests: results must not depend on it).</summary>
-    public static ComputeDevice OpenHost(int threads)
+    internal static ComputeDevice OpenHost(int threads)
     {
         var context = DeviceCatalog.CreateContext();
         try
@@ -92,7 +101,7 @@ public sealed class ComputeDevice : IDisposable
     /// Opens a CPU accelerator with a given simulated device shape: tests use ILGPU's default
     /// (4, 4, 1) device to run the tiled GEMM with 16-thread groups.
     /// </summary>
-    public static ComputeDevice OpenCpu(CPUDevice cpuDevice, Func<LaunchPolicy, LaunchPolicy>? adjust = null)
+    internal static ComputeDevice OpenCpu(CPUDevice cpuDevice, Func<LaunchPolicy, LaunchPolicy>? adjust = null)
     {
         var context = Context.Create(b => b.CPU(cpuDevice).EnableAlgorithms());
         try
@@ -112,7 +121,7 @@ public sealed class ComputeDevice : IDisposable
     /// Allocates <paramref name="length"/> elements. Running out of device memory becomes an
     /// <see cref="EngineException"/> naming the allocation and what to shrink.
     /// </summary>
-    public MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(long length, string what)
+    internal MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(long length, string what)
         where T : unmanaged
     {
         try
@@ -127,7 +136,7 @@ public sealed class ComputeDevice : IDisposable
             long bytes = length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
             throw new EngineException(
                 $"out of device memory allocating {what} ({bytes / (1024.0 * 1024.0):F1} MiB on {Description.Name}); " +
-                "try a smaller --batch-size, --seq-length or --hidden-size", e);
+                "try a smaller BatchSize, SeqLength or HiddenSize", e);
         }
     }
 
@@ -135,14 +144,15 @@ public sealed class ComputeDevice : IDisposable
     /// Bytes allocated through <see cref="Allocate{T}"/> so far. Buffers are allocated once at
     /// setup and kept, so after the first step this is the run's device-memory footprint.
     /// </summary>
-    public long BytesAllocated { get; private set; }
+    internal long BytesAllocated { get; private set; }
 
-    public void Synchronize()
+    internal void Synchronize()
     {
         Counters.Synchronized();
         Accelerator.Synchronize();
     }
 
+    /// <summary>Frees the device's memory, kernels and context.</summary>
     public void Dispose()
     {
         ((IDisposable)ops).Dispose();

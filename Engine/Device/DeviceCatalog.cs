@@ -11,7 +11,7 @@ namespace IlgpuLstm.Engine.Device;
 /// configured as measured fastest for our kernels (docs/ILGPU-NOTES.md §1): warps of 2, one warp
 /// per multiprocessor, one multiprocessor per core, and groups of one thread at launch.
 /// </summary>
-public static class DeviceCatalog
+internal static class DeviceCatalog
 {
     /// <summary>The CPU device our CPU runs use.</summary>
     public static CPUDevice CpuDevice() => new(2, 1, Math.Max(1, Environment.ProcessorCount));

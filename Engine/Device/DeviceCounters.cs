@@ -6,7 +6,7 @@ namespace IlgpuLstm.Engine.Device;
 /// device, read-backs) and allocations (device buffers, host work buffers grown). bench train
 /// reports them per training step, where the goal is few launches and no syncs or allocations.
 /// </summary>
-public sealed class DeviceCounters
+internal sealed class DeviceCounters
 {
     public long Launches { get; private set; }
     public long Syncs { get; private set; }

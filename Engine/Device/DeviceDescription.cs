@@ -1,6 +1,7 @@
 using ILGPU.Runtime;
+using IlgpuLstm.Engine.Device;
 
-namespace IlgpuLstm.Engine.Device;
+namespace IlgpuLstm;
 
 /// <summary>
 /// What <c>devices</c> prints about one accelerator ILGPU sees. <see cref="IsCpu"/>: the hardware is
@@ -10,28 +11,28 @@ namespace IlgpuLstm.Engine.Device;
 public sealed record DeviceDescription(AcceleratorKind Kind, string Name, long MemoryBytes, int WarpSize,
     int MaxThreadsPerGroup, int Multiprocessors, bool IsCpu)
 {
-    public static DeviceDescription From(ILGPU.Runtime.Device device) => new(
+    internal static DeviceDescription From(ILGPU.Runtime.Device device) => new(
         KindOf(device.AcceleratorType), device.Name, device.MemorySize, device.WarpSize,
         device.MaxNumThreadsPerGroup, device.NumMultiprocessors,
         device.AcceleratorType == AcceleratorType.CPU || IsCpuDevice(device));
 
     /// <summary>The fast CPU path: ILGPU's CPU device for memory, host code and a pool of threads for the work.</summary>
-    public static DeviceDescription Host(ILGPU.Runtime.Device device, int threads) => new(
-        AcceleratorKind.Cpu, $"host code ({(Ops.Host.HostGemm.WideVectors ? "AVX-512" : "AVX2")}, {threads} threads)",
+    internal static DeviceDescription Host(ILGPU.Runtime.Device device, int threads) => new(
+        AcceleratorKind.Cpu, $"host code ({(Engine.Ops.Host.HostGemm.WideVectors ? "AVX-512" : "AVX2")}, {threads} threads)",
         device.MemorySize, 1, 1, threads, true);
 
     /// <summary>
     /// With the right warp size for an OpenCL device ILGPU reports 0 for (pocl): see
     /// <see cref="OpenClWarp"/>. Other devices keep ILGPU's figure.
     /// </summary>
-    public DeviceDescription WithWarpOf(Accelerator accelerator) =>
+    internal DeviceDescription WithWarpOf(Accelerator accelerator) =>
         WarpSize == 0 && OpenClWarp.PreferredMultiple(accelerator) is { } warp ? this with { WarpSize = warp } : this;
 
     /// <summary>Whether an OpenCL device is a CPU (pocl, Intel's CPU runtime) rather than a GPU.</summary>
     public static bool IsCpuDevice(ILGPU.Runtime.Device device) =>
         device is ILGPU.Runtime.OpenCL.CLDevice cl && cl.DeviceType == ILGPU.Runtime.OpenCL.CLDeviceType.CL_DEVICE_TYPE_CPU;
 
-    public static AcceleratorKind KindOf(AcceleratorType type) => type switch
+    internal static AcceleratorKind KindOf(AcceleratorType type) => type switch
     {
         AcceleratorType.Cuda => AcceleratorKind.Cuda,
         AcceleratorType.OpenCL => AcceleratorKind.OpenCL,

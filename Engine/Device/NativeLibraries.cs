@@ -12,7 +12,7 @@ namespace IlgpuLstm.Engine.Device;
 /// <see cref="AssemblyLoadContext.ResolvingUnmanagedDll"/> because ILGPU sets its own
 /// DllImportResolver on WSL and only one is allowed per assembly (docs/ILGPU-NOTES.md §4).
 /// </summary>
-public static class NativeLibraries
+internal static class NativeLibraries
 {
     private static int installed;
 

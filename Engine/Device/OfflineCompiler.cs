@@ -15,7 +15,7 @@ namespace IlgpuLstm.Engine.Device;
 /// backends (docs/ILGPU-NOTES.md §3), so a construct a GPU backend rejects fails here, in CI,
 /// instead of on a user's GPU. Owns its context; dispose it.
 /// </summary>
-public sealed class OfflineCompiler : IDisposable
+internal sealed class OfflineCompiler : IDisposable
 {
     private readonly Context context = Context.Create(b => b.EnableAlgorithms());
 

@@ -11,7 +11,7 @@ namespace IlgpuLstm.Engine.Device;
 /// opened to be described: the probe kernel it loads and frees shares ILGPU's per-context kernel
 /// cache, and an accelerator that trains afterwards failed its GEMM launches (found on OpenCL in CI).
 /// </summary>
-public static class OpenClWarp
+internal static class OpenClWarp
 {
     public static int? PreferredMultiple(Accelerator accelerator)
     {

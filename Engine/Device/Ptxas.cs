@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace IlgpuLstm.Engine.Device;
 
 /// <summary>What ptxas -v reports for one kernel.</summary>
-public sealed record PtxasReport(string Architecture, int Registers, int SharedBytes, int SpillStoreBytes, string Log);
+internal sealed record PtxasReport(string Architecture, int Registers, int SharedBytes, int SpillStoreBytes, string Log);
 
 /// <summary>
 /// Runs NVIDIA's PTX assembler on generated PTX to prove it becomes GPU machine code, and reads
@@ -12,7 +12,7 @@ public sealed record PtxasReport(string Architecture, int Registers, int SharedB
 /// <c>ILGPU_LSTM_PTXAS</c> variable (which .ci/run sets after unpacking Debian's
 /// nvidia-cuda-toolkit into a cache), then PATH.
 /// </summary>
-public static partial class Ptxas
+internal static partial class Ptxas
 {
     public const string Variable = "ILGPU_LSTM_PTXAS";
 

@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf;
 using IlgpuLstm.Engine.Checkpoints;
+using IlgpuLstm.Engine.Export;
 using IlgpuLstm.Engine.Layers;
 using Onnx;
 
-namespace IlgpuLstm.Engine.Export;
+namespace IlgpuLstm;
 
 /// <summary>
 /// Writes a character model as an ONNX file (operator set 17) that ONNX Runtime, Netron or any
@@ -35,7 +36,7 @@ public static class OnnxExport
         Write(ModelCheckpoint.Load(checkpointPath), outputPath, overwrite);
 
     /// <summary>Exports an already loaded checkpoint; see <see cref="Write(string, string, bool)"/>.</summary>
-    public static void Write(LoadedModel model, string outputPath, bool overwrite = false)
+    internal static void Write(LoadedModel model, string outputPath, bool overwrite = false)
     {
         if (!overwrite && (File.Exists(outputPath) || Directory.Exists(outputPath)))
             throw new EngineException($"'{outputPath}' already exists; choose another output file, or allow overwriting it");
@@ -216,7 +217,7 @@ public static class OnnxExport
     /// <summary>The checkpoint's tensors by PyTorch name, as spans of its parameter array.</summary>
     private sealed class CheckpointWeights(LoadedModel model)
     {
-        private readonly Tensors.ParameterLayout layout = Models.CharRnn.CreateLayout(model.Config);
+        private readonly Engine.Tensors.ParameterLayout layout = Engine.Models.CharRnn.CreateLayout(model.Config);
 
         public ReadOnlySpan<float> Get(string name) =>
             layout.TryGet(name, out var spec)

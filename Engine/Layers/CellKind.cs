@@ -1,4 +1,4 @@
-namespace IlgpuLstm.Engine.Layers;
+namespace IlgpuLstm;
 
 /// <summary>The recurrent cells, with PyTorch's gate stacking (LSTM i,f,g,o; GRU r,z,n; RNN tanh).</summary>
 public enum CellKind
@@ -11,7 +11,7 @@ public enum CellKind
     Rnn = Kernels.CellCodes.Rnn,
 }
 
-public static class CellKindExtensions
+internal static class CellKindExtensions
 {
     /// <summary>Gates stacked in weight_ih / weight_hh: 4 for LSTM, 3 for GRU, 1 for RNN.</summary>
     public static int Gates(this CellKind cell) => Kernels.CellCodes.Gates((int)cell);

@@ -8,7 +8,7 @@ namespace IlgpuLstm.Engine.Layers;
 /// PyTorch's <c>nn.Linear</c> over rows: <c>y = x W^T + b</c> with <c>{prefix}.weight</c> (out, in)
 /// and <c>{prefix}.bias</c> (out). Backward adds into the parameter gradients and overwrites dx.
 /// </summary>
-public sealed class Linear(IOps ops, ParameterStore store, string prefix, int inFeatures, int outFeatures)
+internal sealed class Linear(IOps ops, ParameterStore store, string prefix, int inFeatures, int outFeatures)
 {
     private readonly ArrayView<float> weight = store.Parameter(prefix + ".weight");
     private readonly ArrayView<float> bias = store.Parameter(prefix + ".bias");

@@ -11,12 +11,12 @@ namespace IlgpuLstm.Engine.Layers;
 /// (<c>{prefix}.weight_ih_l{k}</c> (G·H, in), <c>weight_hh_l{k}</c> (G·H, H), <c>bias_ih_l{k}</c>,
 /// <c>bias_hh_l{k}</c>), and dropout on every layer's output but the last, in training only.
 /// Activations are time-major inside; <see cref="Prepare"/> sizes them for one (B, T) and
-/// reallocates only when that changes, between steps. The state passed to <see cref="Forward"/>
+/// reallocates only when that changes, between steps. The state passed to <c>Forward</c>
 /// is read as the initial state and overwritten with the final one (carried, detached).
 /// Backward is truncated BPTT over the T steps of the last forward: no gradient reaches the
 /// initial state, as with PyTorch's detached hidden state.
 /// </summary>
-public sealed class Recurrent : IDisposable
+internal sealed class Recurrent : IDisposable
 {
     private readonly ComputeDevice device;
     private readonly IOps ops;
@@ -112,7 +112,7 @@ public sealed class Recurrent : IDisposable
         Steps = steps;
     }
 
-    /// <summary>The top layer's outputs (B·T or T·B rows of H, see <see cref="BatchFirst"/>), valid after <see cref="Forward"/>.</summary>
+    /// <summary>The top layer's outputs (B·T or T·B rows of H, see <see cref="BatchFirst"/>), valid after <c>Forward</c>.</summary>
     public ArrayView<float> Output => BatchFirst ? outputBatchFirst : HiddenStates(NumLayers - 1);
 
     /// <summary>dL/dx of a dense input after <see cref="Backward"/> (layout as the input), when prepared with inputGradient.</summary>

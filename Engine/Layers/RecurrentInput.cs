@@ -7,7 +7,7 @@ namespace IlgpuLstm.Engine.Layers;
 /// column gather, with their <see cref="Data.TokenIndex"/> for the backward pass, or dense
 /// features of a given width (the time-series lesson's one value a step).
 /// </summary>
-public readonly record struct RecurrentInput(ArrayView<int> Tokens, ArrayView<int> TokenIndex, ArrayView<float> Dense,
+internal readonly record struct RecurrentInput(ArrayView<int> Tokens, ArrayView<int> TokenIndex, ArrayView<float> Dense,
     int Width, bool IsTokens)
 {
     public static RecurrentInput FromTokens(ArrayView<int> tokens, ArrayView<int> index, int vocab) =>

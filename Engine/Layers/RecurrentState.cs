@@ -10,7 +10,7 @@ namespace IlgpuLstm.Engine.Layers;
 /// layout, as in PyTorch; LSTM also carries c. The caller owns it: training and validation keep
 /// separate ones, so validating never disturbs the state training carries.
 /// </summary>
-public sealed class RecurrentState : IDisposable
+internal sealed class RecurrentState : IDisposable
 {
     private readonly IOps ops;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> h;

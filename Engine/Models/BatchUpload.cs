@@ -12,7 +12,7 @@ namespace IlgpuLstm.Engine.Models;
 /// which has long completed unless the device is two whole steps behind. ILGPU's CPU accelerator
 /// and the host path copy directly (host memory: nothing to wait for).
 /// </summary>
-public sealed class BatchUpload(ComputeDevice device) : IDisposable
+internal sealed class BatchUpload(ComputeDevice device) : IDisposable
 {
     private readonly PageLockedArray1D<int>?[] pinned = new PageLockedArray1D<int>?[2];
     private readonly ProfilingMarker?[] sent = new ProfilingMarker?[2];

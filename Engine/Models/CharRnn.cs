@@ -16,7 +16,7 @@ namespace IlgpuLstm.Engine.Models;
 /// sizes activations for one (B, T). Rows are time-major (t·B + b) inside; the mean loss does
 /// not depend on row order.
 /// </summary>
-public sealed class CharRnn : IDisposable
+internal sealed class CharRnn : IDisposable
 {
     /// <summary>Slots of <see cref="Scalars"/>: the loss, Σg², the gradient norm, the clip factor and Σw².</summary>
     public const int LossSlot = 0, SumSquaresSlot = 1, NormSlot = 2, ClipSlot = 3, WeightSquaresSlot = 4;

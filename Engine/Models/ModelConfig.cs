@@ -1,15 +1,16 @@
 using IlgpuLstm.Engine.Layers;
 
-namespace IlgpuLstm.Engine.Models;
+namespace IlgpuLstm;
 
 /// <summary>Shape of the character model: one-hot input, a recurrent stack, Linear to the vocabulary.</summary>
 public sealed record ModelConfig(CellKind Cell, int VocabSize, int HiddenSize, int NumLayers, float Dropout)
 {
+    /// <summary>Throws <see cref="UsageException"/> naming the first property out of range.</summary>
     public void Validate()
     {
         if (VocabSize < 1) throw new EngineException($"vocabulary size must be at least 1, got {VocabSize}");
-        if (HiddenSize < 1) throw new UsageException($"--hidden-size must be at least 1, got {HiddenSize}");
-        if (NumLayers < 1) throw new UsageException($"--num-layers must be at least 1, got {NumLayers}");
-        if (!(Dropout >= 0 && Dropout < 1)) throw new UsageException($"--dropout must be in [0, 1), got {Dropout}");
+        if (HiddenSize < 1) throw new UsageException($"HiddenSize must be at least 1, got {HiddenSize}");
+        if (NumLayers < 1) throw new UsageException($"NumLayers must be at least 1, got {NumLayers}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new UsageException($"Dropout must be in [0, 1), got {Dropout}");
     }
 }

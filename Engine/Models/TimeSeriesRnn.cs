@@ -12,7 +12,7 @@ namespace IlgpuLstm.Engine.Models;
 /// then <c>fc</c> Linear(H, 1) at every step, mean squared error against the next value.
 /// Parameter names follow the lesson's module (<c>rnn.weight_ih_l0</c>, <c>fc.weight</c>).
 /// </summary>
-public sealed class TimeSeriesRnn : IDisposable
+internal sealed class TimeSeriesRnn : IDisposable
 {
     public const int LossSlot = 0, ClipSlot = 3;
 
@@ -23,8 +23,8 @@ public sealed class TimeSeriesRnn : IDisposable
     public TimeSeriesRnn(ComputeDevice device, CellKind cell, int inputSize, int hiddenSize, int numLayers,
         int outputSize, int batch, int steps)
     {
-        if (hiddenSize < 1) throw new UsageException($"--hidden-size must be at least 1, got {hiddenSize}");
-        if (numLayers < 1) throw new UsageException($"--num-layers must be at least 1, got {numLayers}");
+        if (hiddenSize < 1) throw new UsageException($"HiddenSize must be at least 1, got {hiddenSize}");
+        if (numLayers < 1) throw new UsageException($"NumLayers must be at least 1, got {numLayers}");
         ops = device.Ops;
         owned = new BufferGroup(device);
         Cell = cell; HiddenSize = hiddenSize; NumLayers = numLayers; Batch = batch; Steps = steps; OutputSize = outputSize;

@@ -12,7 +12,7 @@ namespace IlgpuLstm.Engine.Ops;
 /// Gradients of parameters accumulate (+=); gradients of activations overwrite.
 /// All calls are queued in order on one stream; only <see cref="ReadScalar"/> waits.
 /// </summary>
-public interface IOps
+internal interface IOps
 {
     /// <summary>C[M,N] = alpha op(A) op(B) + beta C (+ bias[N]); A is K x M when transA, B is N x K when transB.</summary>
     void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, ArrayView<float> a, int lda,

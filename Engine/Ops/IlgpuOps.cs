@@ -11,7 +11,7 @@ namespace IlgpuLstm.Engine.Ops;
 /// <see cref="KernelSet"/> with the launch settings of its <see cref="LaunchPolicy"/>.
 /// The reduction partials and the read-back cell are allocated once here.
 /// </summary>
-public sealed class IlgpuOps : IOps, IDisposable
+internal sealed class IlgpuOps : IOps, IDisposable
 {
     private readonly ComputeDevice device;
     private readonly KernelSet k;

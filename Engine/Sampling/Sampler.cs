@@ -11,33 +11,48 @@ namespace IlgpuLstm.Engine.Sampling;
 /// 1 + Length characters, streamed to <c>emit</c> as they are drawn. Draws use host Philox keyed
 /// by the seed, so a seed gives the same text on any accelerator whose logits agree.
 /// </summary>
-public sealed class Sampler(CharRnn model, Vocabulary vocabulary)
+internal sealed class Sampler(CharRnn model, Vocabulary vocabulary)
 {
     private readonly int[] order = new int[vocabulary.Count];
     private readonly double[] weights = new double[vocabulary.Count];
+    private float[] sortKeys = [];
+    private Comparison<int>? byLogit;
 
     public string Sample(string prime, SamplingOptions options, Action<string> emit)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var piece in Stream(prime, options))
+        {
+            text.Append(piece);
+            emit(piece);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The prime, then each drawn character as it is drawn (checked before the first is yielded).</summary>
+    public IEnumerable<string> Stream(string prime, SamplingOptions options)
     {
         options.Validate(vocabulary.Count);
         if (prime.Length == 0) throw new EngineException("the prime text is empty; give at least one character");
         var ids = vocabulary.Encode(prime, "the prime text");
+        return Draws(prime, ids, options);
+    }
+
+    private IEnumerable<string> Draws(string prime, int[] ids, SamplingOptions options)
+    {
         model.Prepare(1, 1);
         using var state = model.CreateState(1);
         var input = new int[1];
         var logits = new float[vocabulary.Count];
-        var text = new System.Text.StringBuilder(prime);
-        emit(prime);
+        yield return prime;
         foreach (var id in ids)
             Step(id, state, input, logits);
         for (int i = 0; i <= options.Length; i++)
         {
             int next = Draw(logits, options, (ulong)i);
-            var symbol = vocabulary.Decode(next);
-            text.Append(symbol);
-            emit(symbol);
+            yield return vocabulary.Decode(next);
             if (i < options.Length) Step(next, state, input, logits);
         }
-        return text.ToString();
     }
 
     /// <summary>One character in, the next character's logits out: the per-character work, allocation-free.</summary>
@@ -50,24 +65,35 @@ public sealed class Sampler(CharRnn model, Vocabulary vocabulary)
     }
 
     /// <summary>
-    /// Softmax of logits/T over the top k (or all), renormalised, then one inverse-CDF draw.
-    /// Candidates are ordered by logit, ties by index; only the first k are ordered, in place.
+    /// Softmax of logits/T over the top k (or all), cut to the top-p nucleus when set, renormalised,
+    /// then one inverse-CDF draw. Candidates are ordered by logit, ties by index; only the first k
+    /// are ordered, in place (all of them for top-p, whose cut needs the whole order).
     /// </summary>
     public int Draw(float[] logits, SamplingOptions options, ulong drawIndex)
     {
         int v = logits.Length;
         int k = options.Argmax ? 1 : options.TopK ?? v;
         for (int i = 0; i < v; i++) order[i] = i;
-        // Partial selection sort: k passes, each moving the best remaining candidate forward.
-        for (int j = 0; j < k; j++)
+        if (options.TopP is not null && !options.Argmax)
         {
-            int best = j;
-            for (int i = j + 1; i < v; i++)
+            // Top-p needs the whole order: one O(V log V) sort, allocation-free after the first draw.
+            sortKeys = logits;
+            byLogit ??= (a, b) => sortKeys[a] != sortKeys[b] ? sortKeys[b].CompareTo(sortKeys[a]) : a.CompareTo(b);
+            Array.Sort(order, byLogit);
+        }
+        else
+        {
+            // Partial selection sort: k passes, each moving the best remaining candidate forward.
+            for (int j = 0; j < k; j++)
             {
-                float a = logits[order[i]], b = logits[order[best]];
-                if (a > b || (a == b && order[i] < order[best])) best = i;
+                int best = j;
+                for (int i = j + 1; i < v; i++)
+                {
+                    float a = logits[order[i]], b = logits[order[best]];
+                    if (a > b || (a == b && order[i] < order[best])) best = i;
+                }
+                (order[j], order[best]) = (order[best], order[j]);
             }
-            (order[j], order[best]) = (order[best], order[j]);
         }
         if (options.Argmax) return order[0];
         double max = logits[order[0]] / options.Temperature;
@@ -76,6 +102,15 @@ public sealed class Sampler(CharRnn model, Vocabulary vocabulary)
         {
             weights[j] = Math.Exp(logits[order[j]] / options.Temperature - max);
             total += weights[j];
+        }
+        if (options.TopP is { } p && p < 1)
+        {
+            // The smallest prefix of the ordered candidates whose share of the mass reaches p.
+            double kept = 0;
+            int cut = 0;
+            while (cut < k && kept < p * total) kept += weights[cut++];
+            k = Math.Max(1, cut);
+            total = kept;
         }
         uint hi = Philox.Generate((uint)drawIndex, (uint)(drawIndex >> 32), 0x5A3D_0000, 0, (uint)options.Seed,
             (uint)(options.Seed >> 32));

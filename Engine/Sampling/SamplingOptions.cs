@@ -1,18 +1,40 @@
-namespace IlgpuLstm.Engine.Sampling;
+namespace IlgpuLstm;
 
 /// <summary>
 /// How characters are drawn: <see cref="TopK"/> keeps the k most probable and renormalises (the
-/// lesson), <see cref="Temperature"/> divides the logits first (char-rnn), <see cref="Argmax"/>
-/// always takes the most probable. <see cref="Seed"/> makes the draws repeatable.
+/// lesson), <see cref="TopP"/> keeps the smallest most-probable set whose probability reaches p
+/// (nucleus sampling), <see cref="Temperature"/> divides the logits first (char-rnn),
+/// <see cref="Argmax"/> always takes the most probable. <see cref="Seed"/> makes the draws repeatable.
 /// </summary>
-public sealed record SamplingOptions(int Length, int? TopK, double Temperature, bool Argmax, ulong Seed)
+public sealed record SamplingOptions
 {
+    /// <summary>Characters generated after the first predicted one.</summary>
+    public int Length { get; init; } = 1000;
+
+    /// <summary>Draw among the k most probable characters; null: all.</summary>
+    public int? TopK { get; init; }
+
+    /// <summary>Draw among the most probable characters whose probabilities sum to at least p, in (0, 1]; null: off.</summary>
+    public double? TopP { get; init; }
+
+    /// <summary>Divide the logits by this before the softmax (below 1: more conservative).</summary>
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Always take the most probable character.</summary>
+    public bool Argmax { get; init; }
+
+    /// <summary>Seed of the draws: the same seed gives the same text.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Throws <see cref="UsageException"/> naming the first property out of range.</summary>
     public void Validate(int vocabSize)
     {
-        if (Length < 0) throw new UsageException($"--length must be 0 or more, got {Length}");
+        if (Length < 0) throw new UsageException($"Length must be 0 or more, got {Length}");
         if (TopK is { } k && (k < 1 || k > vocabSize))
-            throw new UsageException($"--top-k must be between 1 and the vocabulary size {vocabSize}, got {k}");
+            throw new UsageException($"TopK must be between 1 and the vocabulary size {vocabSize}, got {k}");
+        if (TopP is { } p && !(p > 0 && p <= 1))
+            throw new UsageException($"TopP must be in (0, 1], got {p}");
         if (!(Temperature > 0) || double.IsInfinity(Temperature))
-            throw new UsageException($"--temperature must be positive, got {Temperature}");
+            throw new UsageException($"Temperature must be positive, got {Temperature}");
     }
 }

@@ -8,7 +8,7 @@ namespace IlgpuLstm.Engine.Tensors;
 /// with a = sqrt(5) reduces to that bound). The numbers come from Philox keyed by the seed, so a
 /// seed gives the same model on every machine and .NET version.
 /// </summary>
-public static class Initializer
+internal static class Initializer
 {
     /// <summary>Philox stream reserved for initialisation (dropout uses small step-based streams).</summary>
     private const uint InitStream = 0x1A17_0000;

@@ -4,7 +4,7 @@ namespace IlgpuLstm.Engine.Tensors;
 /// The ordered list of a model's parameters (PyTorch's state_dict order) and where each lives in
 /// the flat parameter, gradient and optimizer-moment buffers. Built once; immutable.
 /// </summary>
-public sealed class ParameterLayout
+internal sealed class ParameterLayout
 {
     private readonly List<ParameterSpec> specs = [];
     private readonly Dictionary<string, ParameterSpec> byName = new(StringComparer.Ordinal);

@@ -9,7 +9,7 @@ namespace IlgpuLstm.Engine.Tensors;
 /// buffers (Adam's m and v; SGD's momentum; RMSprop's square average), so that zeroing, the
 /// gradient norm, clipping and the optimizer step are each one kernel over everything.
 /// </summary>
-public sealed class ParameterStore : IDisposable
+internal sealed class ParameterStore : IDisposable
 {
     private readonly MemoryBuffer1D<float, Stride1D.Dense> parameters;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> gradients;

@@ -7,7 +7,7 @@ namespace IlgpuLstm.Engine.Training;
 /// keeps the last Keep end-of-epoch checkpoints, named as char-rnn names them: epoch and
 /// validation loss (<c>epoch003_1.4321.safetensors</c>).
 /// </summary>
-public sealed record CheckpointPlan(string Directory, IReadOnlyDictionary<string, string> Metadata, string Corpus,
+internal sealed record CheckpointPlan(string Directory, IReadOnlyDictionary<string, string> Metadata, string Corpus,
     string CorpusSha256, int Keep = 0)
 {
     public const string LatestName = "latest.safetensors", BestName = "best.safetensors", ResumeName = "resume.safetensors",

@@ -8,7 +8,7 @@ namespace IlgpuLstm.Engine.Training;
 /// the batches, and the mean of the per-batch mean losses. <c>maxBatches</c> &gt; 0 evaluates only
 /// the first batches of the split (nanoGPT's eval_iters), for slow accelerators.
 /// </summary>
-public static class Evaluator
+internal static class Evaluator
 {
     public static double MeanLoss(CharRnn model, CharBatches batches, Layers.RecurrentState? state = null,
         int maxBatches = 0)

@@ -1,12 +1,25 @@
-namespace IlgpuLstm.Engine.Training;
+namespace IlgpuLstm;
 
-/// <summary>Receives progress; the CLI prints it, tests record it.</summary>
+/// <summary>Receives a run's progress; every member has an empty default, so implement what you need.</summary>
 public interface ITrainingObserver
 {
-    void Report(TrainingReport report);
+    /// <summary>
+    /// Once, after the corpus is read and before anything is written or locked: throw here to
+    /// abandon the run with nothing left behind.
+    /// </summary>
+    void Starting(TrainingStart start)
+    {
+    }
+
+    /// <summary>Every <see cref="TrainingOptions.PrintEvery"/> steps and at the end: losses, speed, time.</summary>
+    void Report(TrainingReport report)
+    {
+    }
 
     /// <summary>A checkpoint of the model after <paramref name="step"/> was written (kind is "latest", "best", "resume" or "epoch").</summary>
-    void Saved(string kind, string path, long step);
+    void Saved(string kind, string path, long step)
+    {
+    }
 
     /// <summary>
     /// After this session's third step, the time a step takes (steps 2 and 3, timed to completion)
@@ -14,6 +27,11 @@ public interface ITrainingObserver
     /// which may be minutes away on a CPU.
     /// </summary>
     void FirstStep(TimeSpan stepTime, long remainingSteps)
+    {
+    }
+
+    /// <summary>Something the run did that its caller may want to say (temporary files of killed runs removed).</summary>
+    void Note(string message)
     {
     }
 }

@@ -10,7 +10,7 @@ namespace IlgpuLstm.Engine.Training;
 /// gradient clip factor from a device scalar. The step count is the only state on the host;
 /// moments live in the store's moment buffers (Adam m, v; SGD momentum; RMSprop square average).
 /// </summary>
-public sealed class Optimizer(IOps ops, ParameterStore store, OptimizerSettings settings)
+internal sealed class Optimizer(IOps ops, ParameterStore store, OptimizerSettings settings)
 {
     public OptimizerSettings Settings => settings;
 

@@ -1,4 +1,4 @@
-namespace IlgpuLstm.Engine.Training;
+namespace IlgpuLstm;
 
 /// <summary>
 /// Optimizer hyper-parameters with PyTorch's defaults (Adam β 0.9/0.999, eps 1e-8; RMSprop α 0.99,

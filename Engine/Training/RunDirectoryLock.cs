@@ -9,7 +9,7 @@ namespace IlgpuLstm.Engine.Training;
 /// .NET takes the lock itself for a file opened with <see cref="FileShare.None"/> (flock on Unix,
 /// a sharing lock on Windows); on Linux the refusal names the holder, found through /proc.
 /// </summary>
-public sealed partial class RunDirectoryLock : IDisposable
+internal sealed partial class RunDirectoryLock : IDisposable
 {
     /// <summary>The lock file's name inside the run directory.</summary>
     public const string FileName = ".lock";

@@ -1,4 +1,4 @@
-namespace IlgpuLstm.Engine.Training;
+namespace IlgpuLstm;
 
 /// <summary>One print step of the time-series lesson: the loss and what the lesson plots.</summary>
 public sealed record TimeSeriesReport(int Step, double Loss, double[] Time, float[] Input, float[] Prediction);

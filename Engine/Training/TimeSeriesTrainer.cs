@@ -9,13 +9,13 @@ namespace IlgpuLstm.Engine.Training;
 /// and carried (detached) across all steps, MSE, Adam. At steps 0, printEvery, 2·printEvery, ... it
 /// reads the loss and the predictions (the only read-backs) and reports them.
 /// </summary>
-public static class TimeSeriesTrainer
+internal static class TimeSeriesTrainer
 {
     public static TimeSeriesOutcome Run(ComputeDevice device, TimeSeriesRnn model, int steps,
         int printEvery, OptimizerSettings optimizerSettings, Action<TimeSeriesReport> report)
     {
-        if (steps < 1) throw new UsageException($"--steps must be at least 1, got {steps}");
-        if (printEvery < 1) throw new UsageException($"--print-every must be at least 1, got {printEvery}");
+        if (steps < 1) throw new UsageException($"Steps must be at least 1, got {steps}");
+        if (printEvery < 1) throw new UsageException($"PrintEvery must be at least 1, got {printEvery}");
         var optimizer = new Optimizer(device.Ops, model.Store, optimizerSettings);
         using var state = model.CreateState(device);
         // Every step's loss is copied into a device-side history and read once at the end, so the
@@ -32,7 +32,7 @@ public static class TimeSeriesTrainer
             if (k % printEvery == 0)
             {
                 double loss = device.Ops.ReadScalar(model.Scalars, TimeSeriesRnn.LossSlot);
-                if (!double.IsFinite(loss)) throw new EngineException($"loss became {loss} at step {k}; try a lower --lr");
+                if (!double.IsFinite(loss)) throw new EngineException($"loss became {loss} at step {k}; try a lower LearningRate");
                 var prediction = new float[model.Steps];
                 device.Ops.Download(model.Prediction.SubView(0, model.Steps), prediction);
                 var r = new TimeSeriesReport(k, loss, t[1..], x, prediction);

@@ -15,7 +15,7 @@ namespace IlgpuLstm.Engine.Training;
 /// validation batches (mean of batch means), reports, and writes checkpoints. Dropout masks
 /// depend only on (seed, step), so a run, and a run stopped and resumed, repeat bit for bit.
 /// </summary>
-public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabulary, CheckpointPlan? checkpoints,
+internal sealed class Trainer(CharRnn model, TrainingOptions config, Vocabulary vocabulary, CheckpointPlan? checkpoints,
     ITrainingObserver observer)
 {
     private readonly Optimizer optimizer = new(model.Device.Ops, model.Store, config.Optimizer);
@@ -147,11 +147,11 @@ public sealed class Trainer(CharRnn model, TrainConfig config, Vocabulary vocabu
         if (!double.IsFinite(loss) || !double.IsFinite(norm) || !weightsFinite)
             throw new EngineException($"training diverged at step {step}: loss {Text(loss)}, gradient norm {Text(norm)}" +
                 $"{(weightsFinite ? "" : ", weights no longer finite")} (last finite loss {(lastLoss is { } l ? Text(l) : "none")}); " +
-                $"{kept}. Try a lower --lr or --grad-clip");
+                $"{kept}. Try a lower LearningRate or GradClip");
         firstLoss ??= loss;
         if (loss > ExplodingFactor * firstLoss)
             throw new EngineException($"loss is exploding at step {step}: {Text(loss)} is over {ExplodingFactor} times the first " +
-                $"loss {Text(firstLoss.Value)}; {kept}. Try a lower --lr or --grad-clip");
+                $"loss {Text(firstLoss.Value)}; {kept}. Try a lower LearningRate or GradClip");
         lastLoss = loss;
         double? val = valBatches != null ? Evaluator.MeanLoss(model, valBatches, valState, config.ValBatches) : null;
         if (val is { } v && !double.IsFinite(v))

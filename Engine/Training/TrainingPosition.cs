@@ -7,5 +7,5 @@ namespace IlgpuLstm.Engine.Training;
 /// to continue exactly (dropout masks depend only on seed and step). ElapsedSeconds is the run's
 /// training time so far, so a resumed run's clock continues.
 /// </summary>
-public sealed record TrainingPosition(int Epoch, int BatchIndex, long Step, long OptimizerStep, double? BestValLoss,
+internal sealed record TrainingPosition(int Epoch, int BatchIndex, long Step, long OptimizerStep, double? BestValLoss,
     double? LastLoss, double? FirstLoss = null, int ValidationsSinceBest = 0, double ElapsedSeconds = 0);

@@ -1,4 +1,4 @@
-namespace IlgpuLstm.Engine.Training;
+namespace IlgpuLstm;
 
 /// <summary>
 /// What the trainer tells its observer at every print step (the lesson's line and more).

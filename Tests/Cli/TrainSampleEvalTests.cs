@@ -248,7 +248,8 @@ public sealed class TrainSampleEvalTests : IDisposable
             "--batch-size", "2", "--seq-length", "5", "--max-steps", "2", "--print-every", "2",
             "--checkpoint-dir", Path.Combine(dir.Path, "ft"), "--sample-length", "0");
         Assert.True(ok.Code == 0, ok.Err);
-        Assert.Contains("--hidden-size ignored", ok.Out, StringComparison.Ordinal);
+        Assert.Contains("--hidden-size 99 ignored: with --init-from the architecture comes from the checkpoint (lstm ", ok.Out,
+            StringComparison.Ordinal);
 
         var newChars = dir.File("new.txt");
         File.WriteAllText(newChars, string.Concat(Enumerable.Repeat("The Quick fox!\n", 20)));

@@ -33,7 +33,7 @@ public sealed class DataTests : IDisposable
         Assert.Contains(Path.Combine(missing, "anna.txt") + " (no directory", e.Message, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(empty, "anna.txt"), e.Message, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(dirs.Path, "cache", "anna.txt") + " (the cache)", e.Message, StringComparison.Ordinal);
-        Assert.Contains("--corpus PATH", e.Message, StringComparison.Ordinal);
+        Assert.Contains("path as Corpus", e.Message, StringComparison.Ordinal);
         Assert.Contains("offline", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', e.Message);
     }

@@ -56,7 +56,18 @@ public sealed class HostPathTests(CpuDeviceFixture fixture)
         var corpus = new EncodedCorpus("pangrams", string.Concat(Enumerable.Repeat(Text, 8)), vocabulary);
         using var model = new CharRnn(device, new ModelConfig(cell, vocabulary.Count, hidden, 2, 0.3f));
         model.Initialize(3);
-        var config = new TrainConfig(100, 20, batch, 9, 0, 1, 1.0, 7, null, new OptimizerSettings(OptimizerKind.Adam, 1e-2));
+        var config = new TrainingOptions
+        {
+            Epochs = 100,
+            MaxSteps = 20,
+            BatchSize = batch,
+            SeqLength = 9,
+            ValFrac = 0,
+            PrintEvery = 1,
+            GradClip = 1.0,
+            Seed = 7,
+            Optimizer = new OptimizerSettings(OptimizerKind.Adam, 1e-2),
+        };
         var observer = new RecordingObserver();
         new Trainer(model, config, vocabulary, null, observer).Run(corpus.Ids, Array.Empty<int>());
         return (observer.Reports.Select(r => r.Loss).ToList(), model.Store.Download());

@@ -66,7 +66,7 @@ public sealed class OnnxExportTests(CpuDeviceFixture fixture) : IDisposable
         var model = RandomModel(cell, 2, hidden: 6, vocab: vocabulary.Count, seed: 4) with { Vocabulary = vocabulary };
         string path = dir.File($"{cell}-sampler.onnx");
         OnnxExport.Write(model, path);
-        var options = new SamplingOptions(Length: 40, TopK: 4, Temperature: 0.9, Argmax: false, Seed: 7);
+        var options = new SamplingOptions { Length = 40, TopK = 4, Temperature = 0.9, Seed = 7 };
         const string prime = "ab c";
 
         using var charRnn = Load(model);
@@ -152,7 +152,7 @@ public sealed class OnnxExportTests(CpuDeviceFixture fixture) : IDisposable
         var model = RandomModel(CellKind.Rnn, 1, hidden: 2, vocab: 3, seed: 1);
         string path = dir.File("taken.onnx");
         File.WriteAllText(path, "mine");
-        var e = Assert.Throws<IlgpuLstm.Engine.EngineException>(() => OnnxExport.Write(model, path));
+        var e = Assert.Throws<EngineException>(() => OnnxExport.Write(model, path));
         Assert.Contains("already exists", e.Message, StringComparison.Ordinal);
         Assert.Equal("mine", File.ReadAllText(path));
         OnnxExport.Write(model, path, overwrite: true);

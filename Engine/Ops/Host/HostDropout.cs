@@ -12,7 +12,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// so a product's high and low halves are a shift and a mask away (vpmuludq); elsewhere, and for
 /// the tail, it runs the scalar <see cref="Philox"/>.
 /// </summary>
-public static unsafe class HostDropout
+internal static unsafe class HostDropout
 {
     private const uint M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
 

@@ -21,7 +21,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// one tile in a fixed K order, so results are the same bit for bit whatever the thread count.
 /// </para>
 /// </summary>
-public sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
+internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
 {
     /// <summary>Rows of C per micro-kernel call: 8 x 2 accumulators, 16 of the 32 AVX-512 registers.</summary>
     public const int Mr = 8;

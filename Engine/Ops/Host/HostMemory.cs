@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace IlgpuLstm.Engine.Ops.Host;
 
 /// <summary>Host addresses of views into the CPU accelerator's buffers, which live in host memory.</summary>
-public static unsafe class HostMemory
+internal static unsafe class HostMemory
 {
     public static float* Address(ArrayView<float> view) => (float*)Base(view);
 

@@ -18,7 +18,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// The cells and the per-time-step ops live in <see cref="HostLstmCell"/>, <see cref="HostGruCell"/> and <see cref="HostRnnCell"/>, the update rules in
 /// <see cref="HostOptimizers"/>.
 /// </summary>
-public sealed unsafe class HostOps : IOps, IDisposable
+internal sealed unsafe class HostOps : IOps, IDisposable
 {
     /// <summary>Elements below which an element-wise op runs on the calling thread alone.</summary>
     internal const int Grain = 16384;
@@ -31,6 +31,7 @@ public sealed unsafe class HostOps : IOps, IDisposable
 
     private readonly DeviceCounters counters;
 
+    /// <param name="threads">Worker threads, the calling thread included.</param>
     /// <param name="counters">Where each operation counts as one dispatch (the host path launches no kernels).</param>
     public HostOps(int threads, DeviceCounters counters)
     {

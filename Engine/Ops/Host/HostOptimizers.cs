@@ -9,7 +9,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// <see cref="Optimizers"/> (PyTorch's single-tensor rules), SIMD over chunks of parameters.
 /// The clip factor arrives as a value: on the host reading it costs nothing.
 /// </summary>
-public static unsafe class HostOptimizers
+internal static unsafe class HostOptimizers
 {
     public enum Rule { Adam, Sgd, RmsProp }
 

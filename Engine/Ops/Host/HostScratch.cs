@@ -6,7 +6,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// only in its first call. Not shared between threads that call operations at the same time.
 /// </summary>
 /// <param name="counters">Counts each growth as an allocation (bench train reports them per step).</param>
-public sealed unsafe class HostScratch(Device.DeviceCounters? counters = null)
+internal sealed unsafe class HostScratch(Device.DeviceCounters? counters = null)
 {
     private float[] packed = [], tail = [], transposed = [];
 

@@ -8,7 +8,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// CPU has AVX-512) and <see cref="Narrow"/> (Vector256 otherwise). Implemented by structs, so
 /// the JIT compiles a separate, fully inlined copy of generic code for each.
 /// </summary>
-public interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
+internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
 {
     static abstract int Count { get; }
     static abstract unsafe TSelf Load(float* p);
@@ -21,7 +21,7 @@ public interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     static abstract TSelf Multiply(TSelf a, TSelf b);
 }
 
-public readonly struct Wide(Vector512<float> v) : ISimd<Wide>
+internal readonly struct Wide(Vector512<float> v) : ISimd<Wide>
 {
     private readonly Vector512<float> v = v;
     public static int Count => Vector512<float>.Count;
@@ -40,7 +40,7 @@ public readonly struct Wide(Vector512<float> v) : ISimd<Wide>
     public static Wide Multiply(Wide a, Wide b) => new(a.v * b.v);
 }
 
-public readonly struct Narrow(Vector256<float> v) : ISimd<Narrow>
+internal readonly struct Narrow(Vector256<float> v) : ISimd<Narrow>
 {
     private readonly Vector256<float> v = v;
     public static int Count => Vector256<float>.Count;

@@ -13,7 +13,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// synchronous, so nothing is allocated per job. A job started from inside a chunk runs inline.
 /// </para>
 /// </summary>
-public sealed unsafe class WorkerPool : IDisposable
+internal sealed unsafe class WorkerPool : IDisposable
 {
     /// <summary>How long an idle worker spins before it sleeps (the gap between ops is far shorter).</summary>
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 500; // 2 ms

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using IlgpuLstm.Engine;
-using IlgpuLstm.Engine.Training;
 
-namespace IlgpuLstm.Cli;
+namespace IlgpuLstm.Engine.Training;
 
 /// <summary>
 /// <c>metrics.jsonl</c> beside a run's checkpoints: one JSON object per report (step, epoch,
@@ -11,8 +10,9 @@ namespace IlgpuLstm.Cli;
 /// <c>plot</c> or any script can follow a run; a resumed run appends to it. The file is created at
 /// the first report, so a run refused before training leaves nothing behind.
 /// </summary>
+/// <param name="path">The file (<c>DIR/metrics.jsonl</c>).</param>
 /// <param name="append">Continue the file (a resumed run) rather than start it anew.</param>
-public sealed class MetricsLog(string path, bool append) : IDisposable
+internal sealed class MetricsLog(string path, bool append) : IDisposable
 {
     private StreamWriter? writer;
 
@@ -67,7 +67,7 @@ public sealed class MetricsLog(string path, bool append) : IDisposable
 }
 
 /// <summary>Reads a run's metrics: a <c>metrics.jsonl</c> file, or the checkpoint directory holding one.</summary>
-public static class RunMetrics
+internal static class RunMetrics
 {
     public sealed record Point(long Step, int Epoch, double TrainLoss, double? ValLoss, double GradNorm, double Lr,
         double TokensPerS, double ElapsedS);
@@ -76,10 +76,10 @@ public static class RunMetrics
 
     public static (string Name, List<Point> Points) Read(string run)
     {
-        string path = Directory.Exists(run) ? Path.Combine(run, Engine.Training.CheckpointPlan.MetricsName) : run;
+        string path = Directory.Exists(run) ? Path.Combine(run, CheckpointPlan.MetricsName) : run;
         if (!File.Exists(path))
             throw new EngineException(Directory.Exists(run)
-                ? $"'{run}' has no {Engine.Training.CheckpointPlan.MetricsName} (runs write one beside their checkpoints)"
+                ? $"'{run}' has no {CheckpointPlan.MetricsName} (runs write one beside their checkpoints)"
                 : $"'{run}' is neither a checkpoint directory nor a metrics file");
         var points = new List<Point>();
         string all;

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using IlgpuLstm.Engine.Checkpoints;
+using IlgpuLstm.Engine.Data;
+using IlgpuLstm.Engine.Models;
+using IlgpuLstm.Engine.Sampling;
+using IlgpuLstm.Engine.Training;
+
+namespace IlgpuLstm;
+
+/// <summary>
+/// A trained character model on a device: generates text and evaluates itself. Loads our
+/// checkpoints and PyTorch exports of the lesson's model that carry a <c>vocab</c> entry.
+/// </summary>
+public sealed class CharModel : IDisposable
+{
+    private readonly CharRnn model;
+    private readonly LoadedModel loaded;
+    private readonly Sampler sampler;
+
+    private CharModel(ComputeDevice device, LoadedModel loaded, string path)
+    {
+        this.loaded = loaded;
+        Path = path;
+        model = new CharRnn(device, loaded.Config);
+        model.Store.Upload(loaded.Parameters);
+        sampler = new Sampler(model, loaded.Vocabulary);
+    }
+
+    /// <summary>Loads a <c>.safetensors</c> checkpoint onto <paramref name="device"/>.</summary>
+    public static CharModel Load(string checkpoint, ComputeDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return new CharModel(device, ModelCheckpoint.Load(checkpoint), checkpoint);
+    }
+
+    /// <summary>Reads a checkpoint's architecture, vocabulary and metadata without a device.</summary>
+    public static CheckpointInfo ReadInfo(string checkpoint)
+    {
+        var m = ModelCheckpoint.Load(checkpoint);
+        return new CheckpointInfo(m.Config, m.Vocabulary.Symbols, m.Metadata);
+    }
+
+    /// <summary>The checkpoint this was loaded from.</summary>
+    public string Path { get; }
+
+    /// <summary>The architecture.</summary>
+    public ModelConfig Config => loaded.Config;
+
+    /// <summary>The symbols (characters) in index order.</summary>
+    public IReadOnlyList<string> Vocabulary => loaded.Vocabulary.Symbols;
+
+    /// <summary>The checkpoint's metadata (corpus, step, losses, options).</summary>
+    public IReadOnlyDictionary<string, string> Metadata => loaded.Metadata;
+
+    /// <summary>Throws <see cref="EngineException"/> naming the first character of <paramref name="text"/> not in the vocabulary.</summary>
+    public void CheckText(string text, string what = "the prime text") => loaded.Vocabulary.Encode(text, what);
+
+    /// <summary>
+    /// The lesson's sample(): the prime fed from a zero state, then 1 + Length drawn characters.
+    /// Returns the prime followed by them.
+    /// </summary>
+    public string Generate(string prime, SamplingOptions? options = null) => string.Concat(GenerateStream(prime, options));
+
+    /// <summary>The prime, then every drawn character as soon as it is drawn. Options and prime are checked at the call.</summary>
+    public IEnumerable<string> GenerateStream(string prime, SamplingOptions? options = null) =>
+        sampler.Stream(prime, options ?? new SamplingOptions());
+
+    /// <summary>
+    /// The validation loss, as training measures it: eval mode, a zero state carried across the
+    /// split's batches, the mean of batch means. Unset options take the values the model was
+    /// trained with (from its metadata), so the figure matches training's validation loss.
+    /// </summary>
+    public EvaluationResult Evaluate(EvaluationOptions? options = null)
+    {
+        options ??= new EvaluationOptions();
+        var trained = TrainedOptions();
+        string corpusSpec = options.Corpus ?? loaded.Get("corpus")
+            ?? throw new EngineException($"checkpoint '{Path}' does not say its corpus; give Corpus");
+        double valFrac = options.ValFrac ?? (trained?.ValFrac is > 0 and < 1 ? trained.ValFrac : 0.1);
+        int batchSize = options.BatchSize ?? trained?.BatchSize ?? 128;
+        int seqLength = options.SeqLength ?? trained?.SeqLength ?? 100;
+        int requested = options.Batches ?? trained?.ValBatches ?? 0;
+        if (!(valFrac > 0 && valFrac < 1)) throw new UsageException($"ValFrac must be in (0, 1), got {valFrac}");
+        if (requested < 0) throw new UsageException($"Batches must be 0 (all) or positive, got {requested}");
+        var (path, name) = CorpusResolver.FromEnvironment().Resolve(corpusSpec);
+        var corpus = CorpusReader.Read(path, name, loaded.Vocabulary);
+        var (_, validation) = corpus.Split(valFrac);
+        var batches = new CharBatches(validation, batchSize, seqLength, "validation");
+        double loss = Evaluator.MeanLoss(model, batches, maxBatches: requested);
+        int used = requested > 0 ? Math.Min(requested, batches.Count) : batches.Count;
+        return new EvaluationResult(name, loss, loss / Math.Log(2), used, batches.Count, requested, batchSize, seqLength, valFrac,
+            FromTraining: trained != null && options.BatchSize is null && options.SeqLength is null && options.ValFrac is null);
+    }
+
+    /// <summary>The training options recorded in the checkpoint's metadata, if any.</summary>
+    private TrainingOptions? TrainedOptions()
+    {
+        if (loaded.Get("options") is not { } json) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.TryGetProperty("trainConfig", out var t) ? t.Deserialize<TrainingOptions>() : null;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Frees the model's device memory.</summary>
+    public void Dispose() => model.Dispose();
+}
+
+/// <summary>A checkpoint's architecture, vocabulary and metadata.</summary>
+public sealed record CheckpointInfo(ModelConfig Model, IReadOnlyList<string> Vocabulary, IReadOnlyDictionary<string, string> Metadata);

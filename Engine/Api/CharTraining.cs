@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text.Json;
+using IlgpuLstm.Engine.Checkpoints;
+using IlgpuLstm.Engine.Data;
+using IlgpuLstm.Engine.Models;
+using IlgpuLstm.Engine.Training;
+
+namespace IlgpuLstm;
+
+/// <summary>
+/// Trains character-level models into run directories, as the <c>train</c> command does: one run
+/// per directory (locked while it trains), checkpoints under PyTorch's names (latest, best,
+/// resume, the last epochs), <c>metrics.jsonl</c>, a stop on a diverging loss, and exact resume.
+/// Nothing a caller made is replaced unasked.
+/// </summary>
+public static class CharTraining
+{
+    /// <summary>Trains on the accelerator <see cref="AcceleratorKind.Auto"/> picks.</summary>
+    public static TrainingResult Train(CharTrainingOptions options, ITrainingObserver? observer = null,
+        CancellationToken cancel = default)
+    {
+        using var device = ComputeDevice.Open(AcceleratorKind.Auto);
+        return Train(device, options, observer, cancel);
+    }
+
+    /// <summary>
+    /// A new run (or, with <see cref="CharTrainingOptions.InitFrom"/>, one that starts from another's
+    /// weights). Returns when it stops: all epochs done, a limit reached, or <paramref name="cancel"/>
+    /// cancelled (it then saves after the current step).
+    /// </summary>
+    public static TrainingResult Train(ComputeDevice device, CharTrainingOptions options, ITrainingObserver? observer = null,
+        CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Training.Validate();
+        if (options.Keep < 0) throw new UsageException($"Keep must be 0 (none) or positive, got {options.Keep}");
+        var start = options.InitFrom is null ? null : ModelCheckpoint.Load(options.InitFrom);
+        var corpus = CorpusOf(options.Corpus);
+        EncodedCorpus text;
+        try
+        {
+            text = CorpusReader.Read(corpus.Path, corpus.Name, start?.Vocabulary);
+        }
+        catch (EngineException e) when (start != null && e.Message.Contains("not in the model's vocabulary", StringComparison.Ordinal))
+        {
+            throw new EngineException($"cannot fine-tune {options.InitFrom} on this corpus: {e.Message}");
+        }
+        var model = start is null
+            ? new ModelConfig(options.Cell, text.Vocabulary.Count, options.HiddenSize, options.NumLayers, (float)options.Dropout)
+            : start.Config with { Dropout = (float)options.Dropout };
+        model.Validate();
+        var metadata = new Dictionary<string, string>
+        {
+            ["corpus"] = corpus.Spec,
+            ["options"] = JsonSerializer.Serialize(new { preset = options.Preset, trainConfig = options.Training, initFrom = options.InitFrom }),
+            ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        };
+        var run = new RunSetup(corpus.Name, text, model, options.Training,
+            options.RunDirectory ?? CharTrainingOptions.DefaultRunDirectory(corpus.Name, model), options.Preset, metadata,
+            options.Keep, start?.Parameters, null, options.Overwrite);
+        return Run(device, run, observer, cancel);
+    }
+
+    /// <summary>
+    /// Continues a stopped run exactly where it stopped (weights, optimizer moments, carried hidden
+    /// state, data position, dropout stream): the same losses, bit for bit, as if it had not
+    /// stopped. <paramref name="run"/> is its directory, or its resume or latest checkpoint; an
+    /// earlier checkpoint (best, an epoch's) is refused, since the run does not continue from it.
+    /// </summary>
+    public static TrainingResult Resume(ComputeDevice device, string run, ResumeOptions? changes = null,
+        ITrainingObserver? observer = null, CancellationToken cancel = default)
+    {
+        var summary = Inspect(run);
+        var point = ResumeCheckpoint.Load(summary.ResumeFile);
+        var training = (changes ?? new ResumeOptions()).ApplyTo(point.Config);
+        training.Validate();
+        var (path, name) = CorpusResolver.FromEnvironment().Resolve(point.Corpus);
+        EncodedCorpus text;
+        try
+        {
+            text = CorpusReader.Read(path, name, point.Model.Vocabulary);
+        }
+        catch (EngineException e) when (e.Message.Contains("not in the model's vocabulary", StringComparison.Ordinal))
+        {
+            throw new EngineException($"cannot resume: corpus '{path}' has changed since the run started ({e.Message})");
+        }
+        if (point.CorpusSha256 != text.Sha256)
+            throw new EngineException($"cannot resume: corpus '{path}' has changed since the run started (sha256 {text.Sha256}, " +
+                $"the run used {point.CorpusSha256})");
+        // The run keeps the options and creation time it started with; the checkpoints say when it resumed.
+        var meta = point.Model.Metadata;
+        var metadata = new Dictionary<string, string>
+        {
+            ["corpus"] = point.Corpus,
+            ["options"] = meta.GetValueOrDefault("options") ?? JsonSerializer.Serialize(new { preset = "unknown", trainConfig = point.Config }),
+            ["created"] = meta.GetValueOrDefault("created") ?? "",
+            ["resumed"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        };
+        string preset = PresetOf(meta.GetValueOrDefault("options")) ?? "unknown";
+        var setup = new RunSetup(name, text, point.Model.Config, training, summary.Directory, preset, metadata,
+            (changes?.Keep ?? 3) is var keep && keep >= 0 ? keep : throw new UsageException($"Keep must be 0 (none) or positive, got {keep}"),
+            point.Model.Parameters, point, Overwrite: false);
+        return Run(device, setup, observer, cancel);
+    }
+
+    /// <summary>
+    /// The run that <see cref="Resume"/> would continue: <paramref name="run"/> is its directory or
+    /// its resume or latest checkpoint. Reads metadata only.
+    /// </summary>
+    public static RunSummary Inspect(string run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        string? given = File.Exists(run) ? run : null;
+        string directory = given != null ? Path.GetDirectoryName(Path.GetFullPath(run))! : run;
+        var file = Path.Combine(directory, CheckpointPlan.ResumeName);
+        if (!File.Exists(file))
+            throw new EngineException($"cannot resume: '{file}' does not exist (is '{directory}' a checkpoint directory of a run?)");
+        var point = ResumeCheckpoint.Load(file);
+        // Never continue from another file than the one named: best and epoch checkpoints are
+        // earlier points of the run and hold no optimizer state.
+        if (given != null && Path.GetFileName(given) != CheckpointPlan.ResumeName &&
+            SafetensorsFile.Open(given).Metadata.GetValueOrDefault("step") is var step &&
+            step != point.Position.Step.ToString(CultureInfo.InvariantCulture))
+            throw new EngineException($"cannot resume from '{given}': it holds the weights of step {step ?? "?"}, but the run " +
+                $"continues from step {point.Position.Step} ({file}); give the directory to continue the run, or " +
+                $"InitFrom {given} with a new RunDirectory to train on from those weights with a fresh optimizer");
+        return new RunSummary(directory, file, point.Model.Config, point.Config, point.Corpus, point.Position.Epoch,
+            point.Position.Step);
+    }
+
+    /// <summary>Everything a new or resumed run needs once its corpus is read and its options are checked.</summary>
+    private sealed record RunSetup(string CorpusName, EncodedCorpus Text, ModelConfig Model, TrainingOptions Training,
+        string Directory, string Preset, Dictionary<string, string> Metadata, int Keep, float[]? Weights, ResumePoint? Point,
+        bool Overwrite);
+
+    private static TrainingResult Run(ComputeDevice device, RunSetup run, ITrainingObserver? observer, CancellationToken cancel)
+    {
+        observer ??= new TrainingCallbacks();
+        var (train, validation) = run.Text.Split(run.Training.ValFrac);
+        var layout = CharRnn.CreateLayout(run.Model);
+        observer.Starting(new TrainingStart(device.Description, run.CorpusName, run.Text.Characters, run.Text.Vocabulary.Symbols,
+            train.Length, validation.Length, run.Model, layout.Count, run.Training, run.Directory, run.Preset,
+            run.Point?.Position.Step, run.Point?.Position.Epoch));
+
+        // One run per directory: locked before anything is written, held to the end, released by
+        // the OS however this process ends. The checks below then cannot race another start.
+        using var runLock = RunDirectoryLock.Acquire(run.Directory);
+        var debris = runLock.RemoveDebris();
+        if (debris.Count > 0)
+            observer.Note($"removed {debris.Count} temporary file{(debris.Count == 1 ? "" : "s")} left in {run.Directory} by killed runs");
+        if (run.Point == null && !run.Overwrite && CheckpointPlan.HoldsRun(run.Directory))
+            throw new EngineException($"'{run.Directory}' holds the checkpoints of another run; continue it with Resume, " +
+                "train into a new RunDirectory, or replace it with Overwrite");
+        var plan = new CheckpointPlan(run.Directory, run.Metadata, run.Metadata["corpus"], run.Text.Sha256!, run.Keep);
+
+        using var model = new CharRnn(device, run.Model);
+        if (run.Weights != null) model.Store.Upload(run.Weights);
+        else model.Initialize(run.Training.Seed);
+        if (run.Point != null)
+        {
+            model.Store.UploadMoment(1, run.Point.Moment1);
+            model.Store.UploadMoment(2, run.Point.Moment2);
+        }
+        using var metrics = new MetricsLog(plan.Metrics, append: run.Point != null);
+        var outcome = new Trainer(model, run.Training, run.Text.Vocabulary, plan, new MetricsObserver(observer, metrics))
+            .Run(train, validation, cancel, run.Point);
+        return new TrainingResult(outcome.Reason, outcome.Steps, outcome.Epoch, outcome.LastLoss, outcome.BestValLoss,
+            outcome.Reports, run.Directory);
+    }
+
+    private static (string Spec, string Path, string Name) CorpusOf(string spec)
+    {
+        var (path, name) = CorpusResolver.FromEnvironment().Resolve(spec);
+        // Checkpoints name the corpus so that eval and resume find it again from anywhere: the
+        // manifest name, or the file's absolute path.
+        return (CorpusManifest.Find(spec) is null ? Path.GetFullPath(path) : spec, path, name);
+    }
+
+    private static string? PresetOf(string? optionsJson)
+    {
+        if (optionsJson is null) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(optionsJson);
+            return doc.RootElement.TryGetProperty("preset", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes every report to metrics.jsonl before the caller's observer sees it.</summary>
+    private sealed class MetricsObserver(ITrainingObserver inner, MetricsLog metrics) : ITrainingObserver
+    {
+        public void Report(TrainingReport report)
+        {
+            metrics.Append(report);
+            inner.Report(report);
+        }
+
+        public void Saved(string kind, string path, long step) => inner.Saved(kind, path, step);
+        public void FirstStep(TimeSpan stepTime, long remainingSteps) => inner.FirstStep(stepTime, remainingSteps);
+        public void Note(string message) => inner.Note(message);
+    }
+}

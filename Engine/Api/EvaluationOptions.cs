@@ -1,0 +1,28 @@
+namespace IlgpuLstm;
+
+/// <summary>What <see cref="CharModel.Evaluate"/> measures; null takes the value the model was trained with.</summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>Corpus name or path; null: the one the checkpoint was trained on.</summary>
+    public string? Corpus { get; init; }
+
+    /// <summary>The validation split: this fraction at the end of the corpus.</summary>
+    public double? ValFrac { get; init; }
+
+    /// <summary>Sequences per batch.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Characters per sequence.</summary>
+    public int? SeqLength { get; init; }
+
+    /// <summary>Evaluate only the first N batches (0: the whole split).</summary>
+    public int? Batches { get; init; }
+}
+
+/// <summary>
+/// A validation loss and the shape it was measured at. <see cref="BatchesUsed"/> is less than
+/// <see cref="BatchesRequested"/> when the split holds fewer batches than asked for.
+/// <see cref="FromTraining"/>: the shape and split are the ones the model was trained with.
+/// </summary>
+public sealed record EvaluationResult(string Corpus, double Loss, double BitsPerCharacter, int BatchesUsed, int BatchesAvailable,
+    int BatchesRequested, int BatchSize, int SeqLength, double ValFrac, bool FromTraining);
