@@ -35,19 +35,22 @@ internal sealed class Optimizer(IOps ops, ParameterStore store, OptimizerSetting
                 double bc1 = 1 - Math.Pow(s.Beta1, StepCount);
                 double bc2 = 1 - Math.Pow(s.Beta2, StepCount);
                 ops.Adam(store.Parameters, store.Gradients, store.Moment1, store.Moment2, scalars, clipSlot,
-                    new OptimizerArgs((float)s.LearningRate, (float)s.Beta1, (float)s.Beta2, (float)s.Eps,
-                        (float)s.WeightDecay, (float)(s.LearningRate / bc1), (float)Math.Sqrt(bc2), 0f, 0),
+                    new OptimizerArgs(lr: (float)s.LearningRate, beta1: (float)s.Beta1, beta2: (float)s.Beta2, eps: (float)s.Eps,
+                        weightDecay: (float)s.WeightDecay, stepSize: (float)(s.LearningRate / bc1),
+                        biasCorrection2Sqrt: (float)Math.Sqrt(bc2), momentum: 0f, nesterov: 0),
                     store.Count);
                 break;
             case OptimizerKind.Sgd:
                 ops.Sgd(store.Parameters, store.Gradients, store.Moment1, scalars, clipSlot,
-                    new OptimizerArgs((float)s.LearningRate, 0f, 0f, 0f, (float)s.WeightDecay, 0f, 1f,
-                        (float)s.Momentum, s.Nesterov ? 1 : 0), store.Count);
+                    new OptimizerArgs(lr: (float)s.LearningRate, beta1: 0f, beta2: 0f, eps: 0f, weightDecay: (float)s.WeightDecay,
+                        stepSize: 0f, biasCorrection2Sqrt: 1f, momentum: (float)s.Momentum, nesterov: s.Nesterov ? 1 : 0),
+                    store.Count);
                 break;
             default:
                 ops.RmsProp(store.Parameters, store.Gradients, store.Moment1, scalars, clipSlot,
-                    new OptimizerArgs((float)s.LearningRate, 0f, (float)s.Alpha, (float)s.Eps, (float)s.WeightDecay,
-                        0f, 1f, 0f, 0), store.Count);
+                    new OptimizerArgs(lr: (float)s.LearningRate, beta1: 0f, beta2: (float)s.Alpha, eps: (float)s.Eps,
+                        weightDecay: (float)s.WeightDecay, stepSize: 0f, biasCorrection2Sqrt: 1f, momentum: 0f, nesterov: 0),
+                    store.Count);
                 break;
         }
     }
