@@ -88,6 +88,13 @@ internal static class Program
 
     private static ParserResult<object> Parse(Parser parser, string[] args) => parser.ParseArguments(args, Verbs);
 
+    /// <summary>Whether a command line parses, without running it (tests check every help example).</summary>
+    internal static bool Parses(string[] args)
+    {
+        using var parser = CreateParser(helpWriter: null);
+        return Parse(parser, NormalizeAccelerator(args)).Tag == ParserResultType.Parsed;
+    }
+
     private static int Usage(string[] args, List<Error> errors, TextWriter stdout, TextWriter stderr)
     {
         if (ParseErrors.IsHelpOrVersion(errors))
@@ -95,6 +102,7 @@ internal static class Program
             // Asked for: let the library write its full help (verb list or one verb's flags) to stdout.
             using var helpParser = CreateParser(stdout);
             Parse(helpParser, args);
+            if (args.Length > 0 && !args[0].StartsWith('-')) HelpExamples.Write(args[0], stdout);
             return ExitCodes.Success;
         }
         stderr.WriteLine("error: " + ParseErrors.Describe(errors, args, Verbs));

@@ -1,29 +1,18 @@
-using System.Diagnostics;
+using System.Reflection;
 
 namespace IlgpuLstm.Cli.Bench;
 
-/// <summary>The commit a benchmark table comes from, read from git when run inside a checkout.</summary>
+/// <summary>
+/// The commit a benchmark table comes from: the one the build stamped into the assembly (the SDK's
+/// SourceLink adds it to the informational version, as <c>--version</c> prints), so an installed
+/// tool or a GPU bundle without git names it too.
+/// </summary>
 internal static class BuildInfo
 {
     public static string Commit()
     {
-        try
-        {
-            var info = new ProcessStartInfo("git", ["rev-parse", "--short", "HEAD"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = AppContext.BaseDirectory,
-            };
-            using var process = Process.Start(info);
-            if (process is null) return "unknown";
-            string commit = process.StandardOutput.ReadToEnd().Trim();
-            process.WaitForExit();
-            return process.ExitCode == 0 && commit.Length > 0 ? commit : "unknown";
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return "unknown"; // no git on this machine (e.g. a published GPU bundle)
-        }
+        var version = typeof(BuildInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        int plus = version?.IndexOf('+') ?? -1;
+        return plus >= 0 && version!.Length > plus + 1 ? version[(plus + 1)..Math.Min(version.Length, plus + 8)] : "unknown";
     }
 }

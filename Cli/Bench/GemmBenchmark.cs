@@ -31,7 +31,7 @@ internal static class GemmBenchmark
         bool cpu = device.Accelerator.AcceleratorType == AcceleratorType.CPU;
         double peak = cpu ? FmaPeak.GflopsPerSecond(device.Description.Kind == AcceleratorKind.Cpu
             ? device.Description.Multiprocessors : Environment.ProcessorCount) : double.NaN;
-        output.WriteLine($"# GEMM: {device.Description.Name} ({DeviceCatalog.Describe(device.Description.Kind)}), " +
+        output.WriteLine($"# GEMM: {DeviceCatalog.Label(device.Description)}, " +
             $"{DateTime.UtcNow:yyyy-MM-dd}, commit {BuildInfo.Commit()}, median of {repeats}" +
             (cpu ? $"; measured FP32 FMA peak {peak:F0} GFLOP/s" : ""));
         output.WriteLine();

@@ -346,9 +346,10 @@ internal sealed class KernelChecks
             maxRel = Math.Max(maxRel, err / Math.Max(Math.Abs(expected[i]), 1e-30));
             if (!(err <= atol + rtol * Math.Abs(expected[i]))) passed = false;
         }
-        return new CheckResult(kernel, shape, maxAbs, Math.Min(maxRel, maxAbs == 0 ? 0 : maxRel), passed);
+        return new CheckResult(kernel, shape, maxAbs, Math.Min(maxRel, maxAbs == 0 ? 0 : maxRel), passed, atol, rtol);
     }
 
     private static CheckResult Merge(string kernel, string shape, params CheckResult[] parts) =>
-        new(kernel, shape, parts.Max(p => p.MaxAbsError), parts.Max(p => p.MaxRelError), parts.All(p => p.Passed));
+        new(kernel, shape, parts.Max(p => p.MaxAbsError), parts.Max(p => p.MaxRelError), parts.All(p => p.Passed),
+            parts.Max(p => p.Atol), parts.Max(p => p.Rtol));
 }

@@ -13,9 +13,6 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("bench", HelpText = "Benchmarks: 'bench kernels' times every kernel, 'bench train' whole training steps, 'bench sample' characters per second, 'bench gemm' GEMM against the FMA peak.")]
 internal sealed class BenchOptions : DeviceFlags
 {
-    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
-    public static IEnumerable<CommandLine.Text.Example> Examples => [new("training speed of a 2 x 256 GRU at batch 64", new BenchOptions { What = "train", Cell = CellKind.Gru, HiddenSize = 256, BatchSize = 64 })];
-
     [Value(0, MetaName = "what", Required = true, HelpText = "What to benchmark: kernels, train, sample or gemm.")]
     public string What { get; set; } = "";
 
@@ -37,19 +34,19 @@ internal sealed class BenchOptions : DeviceFlags
     [Option("dropout", HelpText = "train: dropout probability (default 0.5).")]
     public float? Dropout { get; set; }
 
-    [Option("length", Default = 2000, HelpText = "sample: characters to generate.")]
-    public int Length { get; set; }
+    [Option("length", HelpText = "sample: characters to generate (default 2000).")]
+    public int Length { get; set; } = 2000;
 
-    [Option("shapes", Default = "auto", HelpText = "small, lesson, all, or auto (small on the CPU, all on a GPU).")]
+    [Option("shapes", HelpText = "small, lesson, all, or auto (small on the CPU, all on a GPU) (default auto).")]
     public string Shapes { get; set; } = "auto";
 
-    [Option("repeats", Default = 0, HelpText = "Timed runs per kernel (median reported); 0: 5 on the CPU, 20 on a GPU.")]
-    public int Repeats { get; set; }
+    [Option("repeats", HelpText = "Timed runs per kernel (median reported); 0: 5 on the CPU, 20 on a GPU (default 0).")]
+    public int Repeats { get; set; } = 0;
 
     [Option("json", HelpText = "Print JSON instead of a Markdown table.")]
     public bool Json { get; set; }
 
-    [Option("ptx", HelpText = "Instead of timing, assemble every kernel with ptxas for sm_90 and list registers and shared memory.")]
+    [Option("ptx", HelpText = "Instead of timing, assemble every kernel with ptxas for sm_80 and sm_90 and list registers and shared memory.")]
     public bool Ptx { get; set; }
 }
 
@@ -119,7 +116,7 @@ internal static class BenchVerb
     };
 
     private static string Header(ComputeDevice device, int repeats) =>
-        $"{device.Description.Name} ({DeviceCatalog.Describe(device.Description.Kind)}), " +
+        $"{DeviceCatalog.Label(device.Description)}, " +
         $"{DateTime.UtcNow:yyyy-MM-dd}, commit {BuildInfo.Commit()}, median of {repeats}";
 
     private static int TimeTraining(BenchOptions options, TextWriter output)
@@ -169,7 +166,7 @@ internal static class BenchVerb
         var table = new MarkdownTable("op", "shape", "version", "launch", "ms", "rate", "max error");
         foreach (var r in results)
             table.Add(r.Op, r.Shape, r.Version, r.Launch, r.MedianMs.ToString("F3", CultureInfo.InvariantCulture),
-                $"{r.Rate.ToString("F2", CultureInfo.InvariantCulture)} {r.Unit}",
+                $"{r.Rate.ToString(r.Rate >= 1000 ? "N0" : "F2", CultureInfo.InvariantCulture)} {r.Unit}",
                 r.MaxError.ToString("E1", CultureInfo.InvariantCulture));
         output.Write(table);
         return ExitCodes.Success;

@@ -8,8 +8,6 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("devices", HelpText = "List every accelerator (the host path, ILGPU's CPU accelerator, GPUs) and which one --accelerator auto picks.")]
 internal sealed class DevicesOptions
 {
-    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
-    public static IEnumerable<CommandLine.Text.Example> Examples => [new("what this machine can run on", new DevicesOptions())];
 }
 
 internal static class DevicesVerb

@@ -6,9 +6,6 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("eval", HelpText = "Validation loss and bits per character of a checkpoint on a corpus's validation split.")]
 internal sealed class EvalOptions : DeviceFlags
 {
-    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
-    public static IEnumerable<CommandLine.Text.Example> Examples => [new("the validation loss of a run's best model, as training measured it", new EvalOptions { Checkpoint = "checkpoints/anna-lstm-128x2/best.safetensors" })];
-
     [Option("checkpoint", Required = true, HelpText = "A .safetensors checkpoint.")]
     public string Checkpoint { get; set; } = "";
 

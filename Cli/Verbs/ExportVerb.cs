@@ -12,7 +12,7 @@ internal sealed class ExportOptions
     [Option("checkpoint", Required = true, HelpText = "A .safetensors checkpoint (ours, or a PyTorch export with a 'vocab' entry).")]
     public string Checkpoint { get; set; } = "";
 
-    [Option("format", Default = "onnx", HelpText = "The output format: onnx (operator set 17).")]
+    [Option("format", HelpText = "The output format: onnx (operator set 17) (default onnx).")]
     public string Format { get; set; } = "onnx";
 
     [Option("out", Required = true, HelpText = "The file to write (refused if it exists, unless --overwrite).")]
@@ -20,10 +20,6 @@ internal sealed class ExportOptions
 
     [Option("overwrite", HelpText = "Replace --out if it exists.")]
     public bool Overwrite { get; set; }
-
-    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
-    public static IEnumerable<CommandLine.Text.Example> Examples =>
-        [new("a run's best model for ONNX Runtime", new ExportOptions { Checkpoint = "checkpoints/anna-lstm-128x2/best.safetensors", Out = "anna.onnx" })];
 }
 
 internal static class ExportVerb

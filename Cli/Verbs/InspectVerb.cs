@@ -15,10 +15,6 @@ internal sealed class InspectOptions
 
     [Option("json", HelpText = "Print the metadata as JSON (for scripts) instead of a table.")]
     public bool Json { get; set; }
-
-    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
-    public static IEnumerable<CommandLine.Text.Example> Examples =>
-        [new("what a run's best checkpoint holds", new InspectOptions { Checkpoint = "checkpoints/anna-lstm-128x2/best.safetensors" })];
 }
 
 internal static class InspectVerb
@@ -38,9 +34,14 @@ internal static class InspectVerb
                 ["dropout"] = c.Dropout,
                 ["parameters"] = model.Parameters.Length,
                 ["vocabulary"] = model.Vocabulary.Symbols,
-                ["metadata"] = Keys.Where(k => model.Get(k) != null).ToDictionary(k => k, k => Parsed(model.Get(k)!)),
+                ["metadata"] = Keys.Where(k => model.Get(k) != null).ToDictionary(k => k, k => Styled(Parsed(model.Get(k)!))),
             };
-            output.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+            // One style, as metrics.jsonl: snake_case names, enums by name, characters as they are.
+            output.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions
+            {
+                WriteIndented = true,
+                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            }));
             return ExitCodes.Success;
         }
         var table = new MarkdownTable("field", "value");
@@ -53,6 +54,7 @@ internal static class InspectVerb
         if (model.Get("train_loss") is { } train) table.Add("train loss", Loss(train));
         if (model.Get("val_loss") is { } val) table.Add("validation loss", Loss(val));
         if (model.Get("created") is { } created) table.Add("run started", created);
+        if (model.Get("resumed") is { } resumed) table.Add("last resumed", resumed);
         if (model.Get("options") is { } options) Options(table, options);
         if (model.Get("position") is { } position) Position(table, position);
         output.Write(table);
@@ -61,7 +63,34 @@ internal static class InspectVerb
         return ExitCodes.Success;
     }
 
-    private static readonly string[] Keys = ["format", "corpus", "step", "epoch", "train_loss", "val_loss", "created", "options", "position"];
+    private static readonly string[] Keys =
+        ["format", "corpus", "step", "epoch", "train_loss", "val_loss", "created", "resumed", "options", "position"];
+
+    /// <summary>
+    /// Stored metadata JSON (written by .NET's default naming: trainConfig, BatchSize, Kind 0) in
+    /// the output's style: snake_case names and the optimizer kind by name.
+    /// </summary>
+    private static object? Styled(object value)
+    {
+        if (value is not JsonElement e) return value;
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var o = new Dictionary<string, object?>();
+                foreach (var p in e.EnumerateObject())
+                {
+                    string name = JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
+                    o[name] = name == "kind" && p.Value.ValueKind == JsonValueKind.Number
+                        ? ((OptimizerKind)p.Value.GetInt32()).ToString().ToLowerInvariant()
+                        : Styled(p.Value);
+                }
+                return o;
+            case JsonValueKind.Array:
+                return e.EnumerateArray().Select(x => Styled(x)).ToList();
+            default:
+                return e.Clone();
+        }
+    }
 
     private static string Loss(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
         ? $"{v.ToString("F4", CultureInfo.InvariantCulture)} ({(v / Math.Log(2)).ToString("F3", CultureInfo.InvariantCulture)} bits/char)"

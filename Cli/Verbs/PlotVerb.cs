@@ -11,14 +11,8 @@ internal sealed class PlotOptions
     [Value(0, MetaName = "runs", Required = true, HelpText = "Checkpoint directories or metrics.jsonl files.")]
     public IEnumerable<string> Runs { get; set; } = [];
 
-    [Option("out", Default = "loss.png", HelpText = "The PNG to write.")]
+    [Option("out", HelpText = "The PNG to write (default loss.png).")]
     public string Out { get; set; } = "loss.png";
-
-    [Usage(ApplicationAlias = "ilgpu-lstm")]
-    public static IEnumerable<Example> Examples =>
-    [
-        new("compare two runs", new PlotOptions { Runs = ["checkpoints/anna-lstm-128x2", "checkpoints/anna-gru-128x2"], Out = "compare.png" }),
-    ];
 }
 
 internal static class PlotVerb

@@ -15,8 +15,8 @@ internal sealed class SampleOptions : SeededDeviceFlags
     [Option("prime-file", HelpText = "Read the prime text from a UTF-8 file.")]
     public string? PrimeFile { get; set; }
 
-    [Option("length", Default = 1000, HelpText = "Characters to generate after the first predicted one.")]
-    public int Length { get; set; }
+    [Option("length", HelpText = "Characters to generate after the first predicted one (default 1000).")]
+    public int Length { get; set; } = 1000;
 
     [Option("top-k", HelpText = "Draw among the k most probable characters (renormalised); default: all.")]
     public int? TopK { get; set; }
@@ -24,27 +24,17 @@ internal sealed class SampleOptions : SeededDeviceFlags
     [Option("top-p", HelpText = "Nucleus sampling: draw among the most probable characters whose probabilities sum to at least p, in (0, 1]; default: off.")]
     public double? TopP { get; set; }
 
-    [Option("temperature", Default = 1.0, HelpText = "Divide the logits by this before the softmax (lower: more conservative).")]
-    public double Temperature { get; set; }
+    [Option("temperature", HelpText = "Divide the logits by this before the softmax (lower: more conservative) (default 1.0).")]
+    public double Temperature { get; set; } = 1.0;
 
     [Option("argmax", HelpText = "Always take the most probable character.")]
     public bool Argmax { get; set; }
 
-    [Option("count", Default = 1, HelpText = "How many samples; sample i (from 0) draws with seed + i.")]
-    public int Count { get; set; }
+    [Option("count", HelpText = "How many samples; sample i (from 0) draws with seed + i (default 1).")]
+    public int Count { get; set; } = 1;
 
     [Option("out", HelpText = "Also write the samples to this file (refused if it exists).")]
     public string? Out { get; set; }
-
-    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
-    public static IEnumerable<CommandLine.Text.Example> Examples =>
-    [
-        new("three 500-character samples at temperature 0.8", new SampleOptions
-        {
-            Checkpoint = "checkpoints/anna-lstm-128x2/best.safetensors", Prime = "Anna", Length = 500, Temperature = 0.8,
-            Count = 3,
-        }),
-    ];
 }
 
 /// <summary><c>sample</c>: loads the checkpoint as a <see cref="CharModel"/> and streams its samples.</summary>

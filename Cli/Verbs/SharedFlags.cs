@@ -5,8 +5,8 @@ namespace IlgpuLstm.Cli.Verbs;
 /// <summary>The <c>--accelerator</c> flag, declared once for every verb that runs on a device.</summary>
 internal abstract class DeviceFlags
 {
-    [Option("accelerator", Default = AcceleratorKind.Auto, HelpText = Engine.Device.AcceleratorNames.Help)]
-    public AcceleratorKind Accelerator { get; set; }
+    [Option("accelerator", HelpText = Engine.Device.AcceleratorNames.Help)]
+    public AcceleratorKind Accelerator { get; set; } = AcceleratorKind.Auto;
 }
 
 /// <summary><c>--accelerator</c> and <c>--seed</c>, for the verbs that draw random numbers.</summary>

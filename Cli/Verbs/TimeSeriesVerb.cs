@@ -11,29 +11,26 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("timeseries", HelpText = "The sine-wave time-series lesson: RNN(1, 32) + Linear(32, 1), MSE, Adam 0.01, state carried over 75 steps.")]
 internal sealed class TimeSeriesFlags : SeededDeviceFlags
 {
-    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
-    public static IEnumerable<CommandLine.Text.Example> Examples => [new("the sine-wave lesson with a GRU, figures in ./plots", new TimeSeriesFlags { Cell = "gru", PlotDir = "plots" })];
-
-    [Option("cell", Default = "rnn", HelpText = "rnn, gru or lstm.")]
+    [Option("cell", HelpText = "rnn, gru or lstm (default rnn).")]
     public string Cell { get; set; } = "rnn";
 
-    [Option("hidden-size", Default = 32, HelpText = "Units per recurrent layer.")]
-    public int HiddenSize { get; set; }
+    [Option("hidden-size", HelpText = "Units per recurrent layer (default 32).")]
+    public int HiddenSize { get; set; } = 32;
 
-    [Option("num-layers", Default = 1, HelpText = "Recurrent layers.")]
-    public int NumLayers { get; set; }
+    [Option("num-layers", HelpText = "Recurrent layers (default 1).")]
+    public int NumLayers { get; set; } = 1;
 
-    [Option("steps", Default = 75, HelpText = "Training steps (one half-period window each).")]
-    public int Steps { get; set; }
+    [Option("steps", HelpText = "Training steps (one half-period window each) (default 75).")]
+    public int Steps { get; set; } = 75;
 
-    [Option("seq-length", Default = 20, HelpText = "Points per window.")]
-    public int SeqLength { get; set; }
+    [Option("seq-length", HelpText = "Points per window (default 20).")]
+    public int SeqLength { get; set; } = 20;
 
-    [Option("print-every", Default = 15, HelpText = "Print (and plot) every N steps, from step 0.")]
-    public int PrintEvery { get; set; }
+    [Option("print-every", HelpText = "Print (and plot) every N steps, from step 0 (default 15).")]
+    public int PrintEvery { get; set; } = 15;
 
-    [Option("lr", Default = 0.01, HelpText = "Adam learning rate.")]
-    public double LearningRate { get; set; }
+    [Option("lr", HelpText = "Adam learning rate (default 0.01).")]
+    public double LearningRate { get; set; } = 0.01;
 
     [Option("plot-dir", HelpText = "Write the lesson's figures (PNG) here.")]
     public string? PlotDir { get; set; }

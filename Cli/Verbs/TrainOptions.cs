@@ -9,14 +9,6 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("train", HelpText = "Train a character-level model on a corpus (the Anna Karenina lesson by default on a GPU).")]
 internal sealed class TrainOptions : SeededDeviceFlags
 {
-    [CommandLine.Text.Usage(ApplicationAlias = "ilgpu-lstm")]
-    public static IEnumerable<CommandLine.Text.Example> Examples =>
-    [
-        new("the lesson's model on tinyshakespeare with a 30-minute budget",
-            new TrainOptions { Corpus = "tinyshakespeare", Preset = "lesson", TimeLimit = "30m" }),
-        new("continue a stopped run", new TrainOptions { Resume = "checkpoints/anna-lstm-128x2" }),
-    ];
-
     [Option("corpus", HelpText = "A corpus name from corpora/manifest.json (anna, tinyshakespeare) or a path to a UTF-8 text file (default anna).")]
     public string? Corpus { get; set; }
 
@@ -110,8 +102,8 @@ internal sealed class TrainOptions : SeededDeviceFlags
     [Option("keep", HelpText = "Keep the last N end-of-epoch checkpoints, named epochE_valLOSS.safetensors as char-rnn names them (default 3; 0: none).")]
     public int? Keep { get; set; }
 
-    [Option("sample-length", Default = 200, HelpText = "Characters of sample printed at the end (0: none).")]
-    public int SampleLength { get; set; }
+    [Option("sample-length", HelpText = "Characters of sample printed at the end (0: none) (default 200).")]
+    public int SampleLength { get; set; } = 200;
 
     [Option("prime", HelpText = "Prime text of the final sample (default 'The', or the vocabulary's first letter if 'The' is not in it).")]
     public string? Prime { get; set; }

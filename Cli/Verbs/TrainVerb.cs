@@ -165,7 +165,7 @@ internal static class TrainVerb
             }
             var m = s.Model;
             var t = s.Training;
-            output.WriteLine($"device: {s.Device.Name} ({Engine.Device.DeviceCatalog.Describe(s.Device.Kind)}); " +
+            output.WriteLine($"device: {Engine.Device.DeviceCatalog.Label(s.Device)}; " +
                 (s.ResumedStep is { } step ? $"resuming at epoch {s.ResumedEpoch}, step {step}" : $"preset {s.Preset}"));
             output.WriteLine($"corpus {s.CorpusName}: {s.Characters:N0} characters, vocabulary {s.Vocabulary.Count}; " +
                 $"train {s.TrainCharacters:N0}, validation {s.ValidationCharacters:N0}");
@@ -194,9 +194,9 @@ internal static class TrainVerb
 
         public void Saved(string kind, string path, long step) => saves.Saved(kind, step);
 
-        public void FirstStep(TimeSpan stepTime, long remainingSteps) =>
-            output.WriteLine($"pace: {stepTime.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)} ms a step; " +
-                $"the {remainingSteps:N0} steps left take about {Clock(stepTime * Math.Max(1, remainingSteps))} " +
+        public void Pace(TimeSpan stepTime, long remainingSteps, bool updated) =>
+            output.WriteLine($"pace{(updated ? " (steps 6-25)" : " (steps 3-5)")}: {stepTime.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)} ms a step; " +
+                $"the {remainingSteps:N0} step{(remainingSteps == 1 ? "" : "s")} left take{(remainingSteps == 1 ? "s" : "")} about {Clock(stepTime * Math.Max(1, remainingSteps))} " +
                 "plus validation (each line's ETA follows the real pace)");
 
         private static string Clock(TimeSpan t) => t.TotalHours >= 1

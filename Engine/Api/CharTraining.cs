@@ -200,7 +200,7 @@ public static class CharTraining
         }
 
         public void Saved(string kind, string path, long step) => inner.Saved(kind, path, step);
-        public void FirstStep(TimeSpan stepTime, long remainingSteps) => inner.FirstStep(stepTime, remainingSteps);
+        public void Pace(TimeSpan stepTime, long remainingSteps, bool updated) => inner.Pace(stepTime, remainingSteps, updated);
         public void Note(string message) => inner.Note(message);
     }
 }

@@ -52,7 +52,14 @@ internal sealed class SafetensorsFile
 
     public static SafetensorsFile Open(string path)
     {
-        if (Directory.Exists(path)) throw new EngineException($"checkpoint '{path}' is a directory, not a file");
+        if (Directory.Exists(path))
+        {
+            // A run's directory: name the files in it that a user most likely meant.
+            var inside = new[] { "best.safetensors", "latest.safetensors" }.Where(n => File.Exists(Path.Combine(path, n))).ToList();
+            throw new EngineException($"checkpoint '{path}' is a directory, not a file" + (inside.Count > 0
+                ? $"; did you mean {string.Join(" or ", inside.Select(n => Path.Combine(path, n)))}?"
+                : ""));
+        }
         if (!File.Exists(path)) throw new EngineException($"checkpoint '{path}' does not exist");
         long fileLength = new FileInfo(path).Length;
         if (fileLength == 0) throw new EngineException($"checkpoint '{path}' is empty");

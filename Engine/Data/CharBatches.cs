@@ -19,8 +19,9 @@ internal sealed class CharBatches
         long perBatch = (long)batchSize * seqLength;
         Count = (int)(data.Length / perBatch);
         if (Count == 0)
-            throw new EngineException($"the {splitName} split has {data.Length} characters, fewer than one batch " +
-                $"(BatchSize {batchSize} x SeqLength {seqLength} = {perBatch}); use a longer corpus or smaller sizes");
+            throw new EngineException($"the {splitName} split has {data.Length} character{(data.Length == 1 ? "" : "s")}, fewer than one batch " +
+                $"(BatchSize {batchSize} x SeqLength {seqLength} = {perBatch}); use a longer corpus or smaller sizes" +
+                (splitName == "validation" ? ", a larger ValFrac, or ValFrac 0 to train without validation" : ""));
         this.data = data;
         BatchSize = batchSize;
         SeqLength = seqLength;

@@ -32,7 +32,8 @@ internal sealed class CorpusResolver(string? searchPath, string cacheDirectory, 
             if (File.Exists(corpus) || corpus.Contains('/') || corpus.Contains('\\') || corpus.Contains('.'))
                 return (corpus, System.IO.Path.GetFileNameWithoutExtension(corpus));
             throw new EngineException($"unknown corpus '{corpus}': not a file, and not a name in the manifest " +
-                $"({string.Join(", ", CorpusManifest.Entries.Select(e => e.Name))})");
+                $"({string.Join(", ", CorpusManifest.Entries.Select(e => e.Name))})" +
+                Spelling.Suggest(corpus, CorpusManifest.Entries.Select(e => e.Name), ""));
         }
         var fileName = entry.Name + ".txt";
         var searched = new List<string>();

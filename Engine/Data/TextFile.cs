@@ -44,7 +44,9 @@ internal static class TextFile
         }
         catch (UnauthorizedAccessException)
         {
-            throw new EngineException($"{what} '{path}' cannot be read (permission denied, or it is a directory)");
+            throw new EngineException(Directory.Exists(path)
+                ? $"{what} '{path}' is a directory; give a text file"
+                : $"{what} '{path}' cannot be read: permission denied");
         }
         catch (IOException e)
         {

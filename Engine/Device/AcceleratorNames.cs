@@ -3,7 +3,7 @@ namespace IlgpuLstm.Engine.Device;
 /// <summary>The names users type for <see cref="AcceleratorKind"/> values, and back.</summary>
 internal static class AcceleratorNames
 {
-    public const string Help = "auto, cuda, opencl, cpu (fast host code) or ilgpu-cpu (ILGPU's CPU accelerator running the GPU kernels)";
+    public const string Help = "auto, cuda, opencl, cpu (fast host code) or ilgpu-cpu (ILGPU's CPU accelerator running the GPU kernels); default auto.";
 
     public static string Of(AcceleratorKind kind) => kind switch
     {

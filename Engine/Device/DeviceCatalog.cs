@@ -50,6 +50,9 @@ internal static class DeviceCatalog
             $"no {Describe(kind)} accelerator found (run 'ilgpu-lstm devices' to see what is available)"), kind);
     }
 
+    /// <summary>How a device is named in one line: the host path's name already says what it is.</summary>
+    public static string Label(DeviceDescription d) => d.Kind == AcceleratorKind.Cpu ? d.Name : $"{d.Name} ({Describe(d.Kind)})";
+
     public static string Describe(AcceleratorKind kind) => kind switch
     {
         AcceleratorKind.Cuda => "CUDA",

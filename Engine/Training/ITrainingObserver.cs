@@ -22,11 +22,12 @@ public interface ITrainingObserver
     }
 
     /// <summary>
-    /// After this session's third step, the time a step takes (steps 2 and 3, timed to completion)
-    /// and the steps left: what the run will take, said at once rather than at the first report,
-    /// which may be minutes away on a CPU.
+    /// The time a step takes and the steps left: what the run will take, said early rather than at
+    /// the first report, which may be minutes away on a CPU. Told after this session's 5th step
+    /// (timed over steps 3-5, to completion) and again, <paramref name="updated"/>, after its 25th
+    /// (steps 6-25), when the run is that long.
     /// </summary>
-    void FirstStep(TimeSpan stepTime, long remainingSteps)
+    void Pace(TimeSpan stepTime, long remainingSteps, bool updated)
     {
     }
 

@@ -48,6 +48,9 @@ internal sealed class Trainer
         public Stopwatch Clock { get; } = Stopwatch.StartNew();
         public Stopwatch SinceReport { get; } = Stopwatch.StartNew();
         public long TokensSinceReport { get; set; }
+
+        /// <summary>Time spent after steps on validation and saves, kept out of the pace.</summary>
+        public TimeSpan Overhead { get; set; }
     }
 
     /// <summary>Runs from the start, or from <paramref name="resume"/> (whose weights and moments the caller uploaded).</summary>
@@ -73,7 +76,7 @@ internal sealed class Trainer
 
         var x = new int[config.BatchSize * config.SeqLength];
         var y = new int[x.Length];
-        var firstStepDone = TimeSpan.Zero;
+        TimeSpan paceFrom = TimeSpan.Zero, overheadFrom = TimeSpan.Zero;
         long step = position.Step;
         // A resumed run that already reached MaxSteps has nothing to do.
         var reason = config.MaxSteps > 0 && step >= config.MaxSteps ? StopReason.MaxSteps : StopReason.Completed;
@@ -95,13 +98,19 @@ internal sealed class Trainer
                 model.ClipGradients((float)config.GradClip, (float)config.GradClamp);
                 optimizer.Step(model.Scalars, CharRnn.ClipSlot);
                 s.TokensSinceReport += x.Length;
-                if (step == s.Start + 1 || step == s.Start + 3)
+                long inSession = step - s.Start;
+                if (inSession is PaceStart or PaceFirst or PaceSecond)
                 {
-                    // Two waits for the device a session, to tell the pace before the first report:
-                    // steps 2 and 3 (the first carries one-time costs, JIT and allocation).
+                    // Three waits for the device a session, to tell the pace before the first report:
+                    // over steps 3-5 (the first ones carry one-time costs: JIT, allocation, cold
+                    // caches), then again, steadier, over steps 6-25.
                     model.Device.Synchronize();
-                    if (step == s.Start + 1) firstStepDone = s.Clock.Elapsed;
-                    else observer.FirstStep((s.Clock.Elapsed - firstStepDone) / 2, totalSteps - step);
+                    var now = s.Clock.Elapsed;
+                    if (inSession != PaceStart)
+                        observer.Pace((now - paceFrom - (s.Overhead - overheadFrom)) /
+                            (inSession == PaceFirst ? PaceFirst - PaceStart : PaceSecond - PaceFirst), totalSteps - step, inSession == PaceSecond);
+                    paceFrom = now;
+                    overheadFrom = s.Overhead;
                 }
 
                 reason = StopAfter(step, s.Clock.Elapsed, cancel);
@@ -122,6 +131,9 @@ internal sealed class Trainer
         }
         return new TrainingOutcome(reason, step, lastEpoch, s.Record.LastLoss, s.Record.BestValLoss, reports);
     }
+
+    /// <summary>Session steps after which the loop waits for the device to time the pace.</summary>
+    private const long PaceStart = 2, PaceFirst = 5, PaceSecond = 25;
 
     /// <summary>Per-step Philox stream: 256 dropout sites per step, far more than layers.</summary>
     public static ulong DropoutStream(long step) => (ulong)step << 8;
@@ -145,6 +157,8 @@ internal sealed class Trainer
             : (TimeSpan?)null;
         double loss = model.ReadScalar(CharRnn.LossSlot);
         double norm = model.ReadScalar(CharRnn.NormSlot);
+        // The reads waited for the step itself; what follows is this step's overhead, not its pace.
+        var overheadStart = s.Clock.Elapsed;
         string kept = checkpoints?.Kept ?? "no checkpoint was written";
         // Non-finite loss, gradients or weights mean the model is poisoned: stop before saving.
         s.Record.CheckTraining(step, loss, norm, model.WeightsFinite(), kept);
@@ -161,5 +175,6 @@ internal sealed class Trainer
             s.SinceReport.Restart();
         }
         checkpoints?.Write(report, actions, best, s.State, s.Record.Into(next with { ElapsedSeconds = elapsed.TotalSeconds }));
+        s.Overhead += s.Clock.Elapsed - overheadStart;
     }
 }

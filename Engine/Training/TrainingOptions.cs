@@ -75,9 +75,11 @@ public sealed record TrainingOptions
     public static TrainingOptions CpuDefault { get; } = new() { ValBatches = 20 };
 
     /// <summary>Steps between validations: <see cref="ValEvery"/>, or every print when 0 (the lesson).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int ValidationInterval => ValEvery > 0 ? ValEvery : PrintEvery;
 
     /// <summary>Steps between writes of latest and resume: <see cref="SaveEvery"/>, or every validation when 0.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int SaveInterval => SaveEvery > 0 ? SaveEvery : ValidationInterval;
 
     /// <summary>

@@ -119,7 +119,7 @@ public sealed class TrainSampleEvalTests : IDisposable
             Assert.Equal(0.002 * Math.Pow(0.5, Math.Max(0, p.GetProperty("epoch").GetInt32() - 1)), p.GetProperty("lr").GetDouble(), 9);
         Assert.True(new FileInfo(Path.Combine(checkpoints, "loss.png")).Length > 1000);
         Assert.Contains("ETA", r.Out, StringComparison.Ordinal);
-        Assert.Contains("pace: ", r.Out, StringComparison.Ordinal);
+        Assert.Contains("pace (steps 3-5): ", r.Out, StringComparison.Ordinal);
 
         var png = dir.File("two.png");
         var plot = CliRunner.Run("plot", checkpoints, Path.Combine(checkpoints, "metrics.jsonl"), "--out", png);
@@ -311,7 +311,7 @@ public sealed class TrainSampleEvalTests : IDisposable
         File.WriteAllBytes(binary, [0x41, 0xC3, 0x28, 0x42]);
         Refused(ExitCodes.Error, "does not exist", "train", "--corpus", dir.File("missing.txt"), "--accelerator", "cpu");
         Refused(ExitCodes.Error, "is empty", "train", "--corpus", empty, "--accelerator", "cpu");
-        Refused(ExitCodes.Error, "cannot be read", "train", "--corpus", dir.Path + "/", "--accelerator", "cpu");
+        Refused(ExitCodes.Error, "is a directory; give a text file", "train", "--corpus", dir.Path + "/", "--accelerator", "cpu");
         Refused(ExitCodes.Error, "not valid UTF-8", "train", "--corpus", binary, "--accelerator", "cpu");
         Refused(ExitCodes.Error, "fewer than one batch", "train", "--corpus", shortText, "--accelerator", "cpu");
         // Bad command-line values, parsed or out of range, exit 2 and say what is valid.

@@ -227,7 +227,7 @@ public sealed class DataTests : IDisposable
     public static string AnnaPath()
     {
         var search = Environment.GetEnvironmentVariable(CorpusResolver.Variable);
-        Skip.If(string.IsNullOrEmpty(search), $"{CorpusResolver.Variable} is not set (.ci/run points it at ../shared/corpora)");
+        Skip.If(string.IsNullOrEmpty(search), $"{CorpusResolver.Variable} is not set (set it to a directory holding anna.txt to run this test; .ci/run sets it)");
         return new CorpusResolver(search, Path.Combine(Path.GetTempPath(), "no-cache"), _ => throw new HttpRequestException("offline"))
             .Resolve("anna").Path;
     }
