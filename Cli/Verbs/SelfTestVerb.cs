@@ -6,10 +6,8 @@ using IlgpuLstm.Engine.Device;
 namespace IlgpuLstm.Cli.Verbs;
 
 [Verb("selftest", HelpText = "Check every kernel on an accelerator against its float64 reference.")]
-internal sealed class SelfTestOptions : DeviceFlags
+internal sealed class SelfTestOptions : SeededDeviceFlags
 {
-    [Option("seed", HelpText = "Seed of the random inputs (default 1234).")]
-    public int Seed { get; set; } = 1234;
 }
 
 internal static class SelfTestVerb
@@ -21,7 +19,7 @@ internal static class SelfTestVerb
             (device.HasKernels ? $"(policy: {device.Kernels.Policy})" : "(host operations)"));
         var table = new MarkdownTable("kernel", "shape", "max abs error", "max rel error", "passes within", "result");
         int failures = 0;
-        foreach (var check in new KernelChecks(device, options.Seed).All())
+        foreach (var check in new KernelChecks(device, (int)(options.SeedOrDefault % int.MaxValue)).All())
         {
             if (!check.Passed) failures++;
             table.Add(check.Kernel, check.Shape, check.MaxAbsError.ToString("E2", CultureInfo.InvariantCulture),
