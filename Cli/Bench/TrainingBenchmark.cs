@@ -10,7 +10,7 @@ namespace IlgpuLstm.Cli.Bench;
 /// process's peak resident memory so far (what a CPU user pays, runtime included).
 /// </summary>
 internal sealed record TrainingBenchResult(string Shape, string Cell, long Parameters, double MedianStepMs,
-    double TokensPerSecond, double DeviceMib, double PeakRssMib, double LaunchesPerStep, double SyncsPerStep,
+    double MinStepMs, double MaxStepMs, int TimedSteps, double TokensPerSecond, double DeviceMib, double PeakRssMib, double LaunchesPerStep, double SyncsPerStep,
     double AllocationsPerStep, double GflopPerStep, double MbMovedPerStep);
 
 /// <summary>
@@ -42,7 +42,8 @@ internal static class TrainingBenchmark
             model.ClipGradients(5f);
             optimizer.Step(model.Scalars, CharRnn.ClipSlot);
         }
-        double ms = Timing.MedianMs(device, repeats, Step);
+        var spread = Timing.Measure(device, repeats, TimeSpan.FromSeconds(4), Step);
+        double ms = spread.MedianMs;
         // Counted over two more steps, after warm-up: what every step of a run costs the device layer.
         var cost = StepCost.Of(s, cell, model.Layout.Count);
         var counted = device.Counters.Snapshot();
@@ -50,7 +51,7 @@ internal static class TrainingBenchmark
         Step();
         var after = device.Counters.Snapshot();
         return new TrainingBenchResult($"B{s.Batch} T{s.Steps} {s.Hidden}x{s.Layers} V{s.Vocab} p{s.Dropout:0.##}", cell.ModuleName(),
-            model.Layout.Count, ms, s.Batch * s.Steps / (ms / 1000), (device.BytesAllocated - before) / (1024.0 * 1024),
+            model.Layout.Count, ms, spread.MinMs, spread.MaxMs, spread.Runs, s.Batch * s.Steps / (ms / 1000), (device.BytesAllocated - before) / (1024.0 * 1024),
             PeakRss.MiB(), (after.Launches - counted.Launches) / 2.0, (after.Syncs - counted.Syncs) / 2.0,
             (after.Allocations - counted.Allocations) / 2.0, cost.Flops / 1e9, cost.Bytes / 1e6);
     }

@@ -40,7 +40,7 @@ internal sealed class BenchOptions : DeviceFlags
     [Option("shapes", HelpText = "small, lesson, all, or auto (small on the CPU, all on a GPU) (default auto).")]
     public string Shapes { get; set; } = "auto";
 
-    [Option("repeats", HelpText = "Timed runs per kernel (median reported); 0: 5 on the CPU, 20 on a GPU (default 0).")]
+    [Option("repeats", HelpText = "Timed runs per kernel or training step (median reported); 0: automatic (kernels: 5 on the CPU, 20 on a GPU; train: steps filling about 4 s, at least 20, or 5 for steps of 200 ms or more) (default 0).")]
     public int Repeats { get; set; } = 0;
 
     [Option("json", HelpText = "Print JSON instead of a Markdown table.")]
@@ -119,27 +119,35 @@ internal static class BenchVerb
         $"{DeviceCatalog.Label(device.Description)}, " +
         $"{DateTime.UtcNow:yyyy-MM-dd}, commit {BuildInfo.Commit()}, median of {repeats}";
 
+    private static string TrainingHeader(ComputeDevice device, int repeats) =>
+        $"{DeviceCatalog.Label(device.Description)}, {DateTime.UtcNow:yyyy-MM-dd}, commit {BuildInfo.Commit()}, " +
+        (repeats > 0 ? $"{repeats} timed steps a shape" : "timed steps filling about 4 s a shape (at least 20, or 5 when a step takes 200 ms or more)") +
+        " after 3 warm-up steps";
+
     private static int TimeTraining(BenchOptions options, TextWriter output)
     {
         using var device = ComputeDevice.Open(options.Accelerator);
         bool cpu = device.Description.Kind is AcceleratorKind.Cpu or AcceleratorKind.IlgpuCpu;
-        int repeats = options.Repeats > 0 ? options.Repeats : cpu ? 3 : 10;
+        // 0: as many steps as fill about 4 s a shape (at least 20 small, 5 large; see Timing.Measure).
+        int repeats = options.Repeats;
         var custom = CustomShape(options);
         var shapes = custom != null ? [custom] : Shapes(options, cpu);
         CellKind[] cells = options.Cell is { } one ? [one] : [CellKind.Lstm, CellKind.Gru, CellKind.Rnn];
         var results = shapes.SelectMany(s => cells.Select(c => TrainingBenchmark.Run(device, s, c, repeats))).ToList();
         if (options.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(new { device = Header(device, repeats), results }, JsonOptions));
+            output.WriteLine(JsonSerializer.Serialize(new { device = TrainingHeader(device, repeats), results }, JsonOptions));
             return ExitCodes.Success;
         }
-        output.WriteLine("# Training-step benchmarks: " + Header(device, repeats));
+        output.WriteLine("# Training-step benchmarks: " + TrainingHeader(device, repeats));
         output.WriteLine();
-        var table = new MarkdownTable("shape", "cell", "parameters", "ms/step", "tokens/s", "device MiB", "peak RSS MiB",
-            "launches/step", "syncs/step", "allocations/step");
+        var table = new MarkdownTable("shape", "cell", "parameters", "steps timed", "ms/step min", "median", "max", "tokens/s (median)",
+            "device MiB", "peak RSS MiB", "launches/step", "syncs/step", "allocations/step");
+        string F1(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
         foreach (var r in results)
             table.Add(r.Shape, r.Cell, r.Parameters.ToString("N0", CultureInfo.InvariantCulture),
-                r.MedianStepMs.ToString("F1", CultureInfo.InvariantCulture), r.TokensPerSecond.ToString("N0", CultureInfo.InvariantCulture),
+                r.TimedSteps.ToString(CultureInfo.InvariantCulture), F1(r.MinStepMs), F1(r.MedianStepMs), F1(r.MaxStepMs),
+                r.TokensPerSecond.ToString("N0", CultureInfo.InvariantCulture),
                 r.DeviceMib.ToString("F1", CultureInfo.InvariantCulture), r.PeakRssMib.ToString("F0", CultureInfo.InvariantCulture),
                 r.LaunchesPerStep.ToString("F0", CultureInfo.InvariantCulture), r.SyncsPerStep.ToString("F0", CultureInfo.InvariantCulture),
                 r.AllocationsPerStep.ToString("F0", CultureInfo.InvariantCulture));
