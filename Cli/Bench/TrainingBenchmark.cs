@@ -55,4 +55,52 @@ internal static class TrainingBenchmark
             PeakRss.MiB(), (after.Launches - counted.Launches) / 2.0, (after.Syncs - counted.Syncs) / 2.0,
             (after.Allocations - counted.Allocations) / 2.0, cost.Flops / 1e9, cost.Bytes / 1e6);
     }
+
+    /// <summary>One phase of a profiled step: its time, its floating-point rate, and its share of the step.</summary>
+    public sealed record Phase(string Name, double Ms, double Gflops, long Calls);
+
+    /// <summary>A profiled step: the phases (averaged over the timed steps) and the whole step's time while profiled.</summary>
+    public sealed record StepProfile(string Shape, string Cell, double StepMs, IReadOnlyList<Phase> Phases);
+
+    /// <summary>
+    /// Times every operation of <paramref name="steps"/> training steps after two warm-up steps,
+    /// through <paramref name="profile"/> (already intercepting the device's operations).
+    /// </summary>
+    public static StepProfile Profile(ComputeDevice device, PhaseProfile profile, BenchShape s, CellKind cell, int steps)
+    {
+        profile.Batch = s.Batch;
+        profile.Vocab = s.Vocab;
+        var config = new ModelConfig(cell, s.Vocab, s.Hidden, s.Layers, s.Dropout);
+        using var model = new CharRnn(device, config);
+        model.Initialize(1);
+        model.Prepare(s.Batch, s.Steps);
+        using var state = model.CreateState(s.Batch);
+        var optimizer = new Optimizer(device.Ops, model.Store, new OptimizerSettings(OptimizerKind.Adam, 1e-3));
+        var random = new Random(1);
+        var x = Enumerable.Range(0, s.Batch * s.Steps).Select(_ => random.Next(s.Vocab)).ToArray();
+        var y = Enumerable.Range(0, s.Batch * s.Steps).Select(_ => random.Next(s.Vocab)).ToArray();
+        double wallMs = 0;
+        for (int step = 1; step <= steps + 2; step++)
+        {
+            if (step == 3) profile.Reset();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            model.SetBatch(x, y);
+            model.Forward(state, training: true, 1, Trainer.DropoutStream(step));
+            model.Loss();
+            model.Backward(training: true);
+            model.ClipGradients(5f);
+            optimizer.Step(model.Scalars, CharRnn.ClipSlot);
+            device.Synchronize();
+            if (step >= 3) wallMs += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        var totals = profile.Totals;
+        var phases = PhaseProfile.Phases.Select(p => (Name: p, Total: totals[p])).Where(t => t.Total.Calls > 0)
+            .Select(t => new Phase(t.Name, t.Total.Ms / steps, t.Total.Ms > 0 ? t.Total.Flops / (t.Total.Ms * 1e6) : 0, t.Total.Calls / steps))
+            .ToList();
+        // What the step spends outside the operations: the batch upload, the loop, the waits.
+        double between = wallMs / steps - phases.Sum(p => p.Ms);
+        if (between > 0) phases.Add(new Phase("outside operations (batch upload, host loop)", between, 0, 0));
+        return new StepProfile($"B{s.Batch} T{s.Steps} {s.Hidden}x{s.Layers} V{s.Vocab} p{s.Dropout:0.##}", cell.ModuleName(),
+            wallMs / steps, phases);
+    }
 }

@@ -43,6 +43,9 @@ internal sealed class BenchOptions : DeviceFlags
     [Option("repeats", HelpText = "Timed runs per kernel or training step (median reported); 0: automatic (kernels: 5 on the CPU, 20 on a GPU; train: steps filling about 4 s, at least 20, or 5 for steps of 200 ms or more) (default 0).")]
     public int Repeats { get; set; } = 0;
 
+    [Option("profile", HelpText = "train: where a step's time goes, per phase (one-hot, input projection, recurrent steps, cell, dropout, output layer, softmax, backward steps, weight gradients, clip, optimizer): ms, GFLOP/s and share of the measured FMA peak.")]
+    public bool Profile { get; set; }
+
     [Option("json", HelpText = "Print JSON instead of a Markdown table.")]
     public bool Json { get; set; }
 
@@ -61,7 +64,7 @@ internal static class BenchVerb
         if (options.Ptx) return PtxReport(options, output);
         return options.What switch
         {
-            "train" => TimeTraining(options, output),
+            "train" => options.Profile ? ProfileTraining(options, output) : TimeTraining(options, output),
             "sample" => TimeSampling(options, output),
             "gemm" => GemmBenchmark.Run(options, output),
             _ => Time(options, output),
@@ -123,6 +126,48 @@ internal static class BenchVerb
         $"{DeviceCatalog.Label(device.Description)}, {DateTime.UtcNow:yyyy-MM-dd}, commit {BuildInfo.Commit()}, " +
         (repeats > 0 ? $"{repeats} timed steps a shape" : "timed steps filling about 4 s a shape (at least 20, or 5 when a step takes 200 ms or more)") +
         " after 3 warm-up steps";
+
+    /// <summary>bench train --profile: per-phase time of a step at each shape and cell.</summary>
+    private static int ProfileTraining(BenchOptions options, TextWriter output)
+    {
+        using var device = ComputeDevice.Open(options.Accelerator);
+        bool cpu = device.Description.Kind is AcceleratorKind.Cpu or AcceleratorKind.IlgpuCpu;
+        PhaseProfile? profile = null;
+        device.Intercept(ops => profile = new PhaseProfile(ops, device.Synchronize));
+        var custom = CustomShape(options);
+        var shapes = custom != null ? [custom] : Shapes(options, cpu);
+        CellKind[] cells = options.Cell is { } one ? [one] : [CellKind.Lstm];
+        int steps = options.Repeats > 0 ? options.Repeats : 5;
+        // The FMA peak of this process's threads, for the share each phase reaches (CPU only).
+        double? peak = device.Description.Kind == AcceleratorKind.Cpu ? FmaPeak.GflopsPerSecond(device.Description.Multiprocessors) : null;
+        var profiles = shapes.SelectMany(s => cells.Select(c => TrainingBenchmark.Profile(device, profile!, s, c, steps))).ToList();
+        string header = $"{DeviceCatalog.Label(device.Description)}, {DateTime.UtcNow:yyyy-MM-dd}, commit {BuildInfo.Commit()}, " +
+            $"mean of {steps} profiled steps after 2 warm-up steps" + (peak is { } pk ? $"; measured FP32 FMA peak {pk:F0} GFLOP/s" : "");
+        if (options.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new { device = header, peak_gflops = peak, profiles }, JsonOptions));
+            return ExitCodes.Success;
+        }
+        output.WriteLine("# Where a training step's time goes: " + header);
+        output.WriteLine("Every operation waits for the device before and after while profiled; on a GPU that removes their overlap.");
+        foreach (var p in profiles)
+        {
+            double flops = p.Phases.Sum(f => f.Gflops * f.Ms * 1e6);
+            output.WriteLine();
+            output.WriteLine($"## {p.Shape} {p.Cell}: {p.StepMs.ToString("F1", CultureInfo.InvariantCulture)} ms a step profiled, " +
+                $"{(flops / 1e9).ToString("F1", CultureInfo.InvariantCulture)} GFLOP, {(flops / (p.StepMs * 1e6)).ToString("F1", CultureInfo.InvariantCulture)} GFLOP/s over the step" +
+                (peak is { } k ? $" ({(flops / (p.StepMs * 1e6) / k).ToString("P0", CultureInfo.InvariantCulture)} of peak)" : ""));
+            output.WriteLine();
+            var table = new MarkdownTable("phase", "calls/step", "ms/step", "share of step", "GFLOP/s", "of FMA peak");
+            foreach (var f in p.Phases)
+                table.Add(f.Name, f.Calls.ToString(CultureInfo.InvariantCulture), f.Ms.ToString("F2", CultureInfo.InvariantCulture),
+                    (f.Ms / p.StepMs).ToString("P1", CultureInfo.InvariantCulture),
+                    f.Gflops > 0 ? f.Gflops.ToString("F1", CultureInfo.InvariantCulture) : "",
+                    f.Gflops > 0 && peak is { } q ? (f.Gflops / q).ToString("P0", CultureInfo.InvariantCulture) : "");
+            output.Write(table);
+        }
+        return ExitCodes.Success;
+    }
 
     private static int TimeTraining(BenchOptions options, TextWriter output)
     {

@@ -24,6 +24,7 @@ public sealed class ComputeDevice : IDisposable
     private readonly Context context;
     private readonly KernelSet? kernels;
     private readonly IOps ops;
+    private IOps? intercepted;
 
     private ComputeDevice(Context context, Accelerator accelerator, AcceleratorKind kind, LaunchPolicy? policy,
         int hostThreads = 0)
@@ -57,7 +58,13 @@ public sealed class ComputeDevice : IDisposable
         "the cpu accelerator runs host code, not ILGPU kernels (use ilgpu-cpu for those)");
 
     internal bool HasKernels => kernels != null;
-    internal IOps Ops => ops;
+    internal IOps Ops => intercepted ?? ops;
+
+    /// <summary>
+    /// Routes every operation through <paramref name="wrap"/>(the device's own operations) from now
+    /// on: bench's per-phase profile. Models built afterwards see only the wrapper.
+    /// </summary>
+    internal void Intercept(Func<IOps, IOps> wrap) => intercepted = wrap(ops);
 
     /// <summary>
     /// Opens an accelerator: <see cref="AcceleratorKind.Auto"/> picks a CUDA GPU, then an OpenCL
