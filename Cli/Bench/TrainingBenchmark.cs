@@ -22,36 +22,19 @@ internal static class TrainingBenchmark
     public static TrainingBenchResult Run(ComputeDevice device, BenchShape s, CellKind cell, int repeats)
     {
         long before = device.BytesAllocated;
-        var config = new ModelConfig(cell, s.Vocab, s.Hidden, s.Layers, s.Dropout);
-        using var model = new CharRnn(device, config);
-        model.Initialize(1);
-        model.Prepare(s.Batch, s.Steps);
-        using var state = model.CreateState(s.Batch);
-        var optimizer = new Optimizer(device.Ops, model.Store, new OptimizerSettings(OptimizerKind.Adam, 1e-3));
-        var random = new Random(1);
-        var x = Enumerable.Range(0, s.Batch * s.Steps).Select(_ => random.Next(s.Vocab)).ToArray();
-        var y = Enumerable.Range(0, s.Batch * s.Steps).Select(_ => random.Next(s.Vocab)).ToArray();
+        using var run = new StepRunner(device, s, cell);
         long step = 0;
-        void Step()
-        {
-            step++;
-            model.SetBatch(x, y);
-            model.Forward(state, training: true, 1, Trainer.DropoutStream(step));
-            model.Loss();
-            model.Backward(training: true);
-            model.ClipGradients(5f);
-            optimizer.Step(model.Scalars, CharRnn.ClipSlot);
-        }
+        void Step() => run.Step(++step);
         var spread = Timing.Measure(device, repeats, TimeSpan.FromSeconds(4), Step);
         double ms = spread.MedianMs;
         // Counted over two more steps, after warm-up: what every step of a run costs the device layer.
-        var cost = StepCost.Of(s, cell, model.Layout.Count);
+        var cost = StepCost.Of(s, cell, run.Model.Layout.Count);
         var counted = device.Counters.Snapshot();
         Step();
         Step();
         var after = device.Counters.Snapshot();
         return new TrainingBenchResult($"B{s.Batch} T{s.Steps} {s.Hidden}x{s.Layers} V{s.Vocab} p{s.Dropout:0.##}", cell.ModuleName(),
-            model.Layout.Count, ms, spread.MinMs, spread.MaxMs, spread.Runs, s.Batch * s.Steps / (ms / 1000), (device.BytesAllocated - before) / (1024.0 * 1024),
+            run.Model.Layout.Count, ms, spread.MinMs, spread.MaxMs, spread.Runs, s.Batch * s.Steps / (ms / 1000), (device.BytesAllocated - before) / (1024.0 * 1024),
             PeakRss.MiB(), (after.Launches - counted.Launches) / 2.0, (after.Syncs - counted.Syncs) / 2.0,
             (after.Allocations - counted.Allocations) / 2.0, cost.Flops / 1e9, cost.Bytes / 1e6);
     }
@@ -70,26 +53,13 @@ internal static class TrainingBenchmark
     {
         profile.Batch = s.Batch;
         profile.Vocab = s.Vocab;
-        var config = new ModelConfig(cell, s.Vocab, s.Hidden, s.Layers, s.Dropout);
-        using var model = new CharRnn(device, config);
-        model.Initialize(1);
-        model.Prepare(s.Batch, s.Steps);
-        using var state = model.CreateState(s.Batch);
-        var optimizer = new Optimizer(device.Ops, model.Store, new OptimizerSettings(OptimizerKind.Adam, 1e-3));
-        var random = new Random(1);
-        var x = Enumerable.Range(0, s.Batch * s.Steps).Select(_ => random.Next(s.Vocab)).ToArray();
-        var y = Enumerable.Range(0, s.Batch * s.Steps).Select(_ => random.Next(s.Vocab)).ToArray();
+        using var run = new StepRunner(device, s, cell);
         double wallMs = 0;
         for (int step = 1; step <= steps + 2; step++)
         {
             if (step == 3) profile.Reset();
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            model.SetBatch(x, y);
-            model.Forward(state, training: true, 1, Trainer.DropoutStream(step));
-            model.Loss();
-            model.Backward(training: true);
-            model.ClipGradients(5f);
-            optimizer.Step(model.Scalars, CharRnn.ClipSlot);
+            run.Step(step);
             device.Synchronize();
             if (step >= 3) wallMs += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
@@ -102,5 +72,44 @@ internal static class TrainingBenchmark
         if (between > 0) phases.Add(new Phase("outside operations (batch upload, host loop)", between, 0, 0));
         return new StepProfile($"B{s.Batch} T{s.Steps} {s.Hidden}x{s.Layers} V{s.Vocab} p{s.Dropout:0.##}", cell.ModuleName(),
             wallMs / steps, phases);
+    }
+
+    /// <summary>A model, its state and optimizer at a shape, on random tokens: one whole training step per call.</summary>
+    private sealed class StepRunner : IDisposable
+    {
+        private readonly RecurrentState state;
+        private readonly Optimizer optimizer;
+        private readonly int[] x, y;
+
+        public StepRunner(ComputeDevice device, BenchShape s, CellKind cell)
+        {
+            Model = new CharRnn(device, new ModelConfig(cell, s.Vocab, s.Hidden, s.Layers, s.Dropout));
+            Model.Initialize(1);
+            Model.Prepare(s.Batch, s.Steps);
+            state = Model.CreateState(s.Batch);
+            optimizer = new Optimizer(device.Ops, Model.Store, new OptimizerSettings(OptimizerKind.Adam, 1e-3));
+            var random = new Random(1);
+            x = Enumerable.Range(0, s.Batch * s.Steps).Select(_ => random.Next(s.Vocab)).ToArray();
+            y = Enumerable.Range(0, s.Batch * s.Steps).Select(_ => random.Next(s.Vocab)).ToArray();
+        }
+
+        public CharRnn Model { get; }
+
+        /// <summary>Upload, forward, loss, backward, clip and Adam: what a step of train does.</summary>
+        public void Step(long step)
+        {
+            Model.SetBatch(x, y);
+            Model.Forward(state, training: true, 1, Trainer.DropoutStream(step));
+            Model.Loss();
+            Model.Backward(training: true);
+            Model.ClipGradients(5f);
+            optimizer.Step(Model.Scalars, CharRnn.ClipSlot);
+        }
+
+        public void Dispose()
+        {
+            state.Dispose();
+            Model.Dispose();
+        }
     }
 }
