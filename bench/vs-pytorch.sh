@@ -66,7 +66,7 @@ ck="$work/race"
 ours train --corpus "$corpus" "${flags[@]}" --accelerator cpu --epochs 100 --time-limit "${race}s" --print-every 500 \
   --val-batches 1 --sample-length 0 --checkpoint-dir "$ck" >"$work/race.log"
 our_steps=$(grep -oE 'Step: [0-9]+' "$work/race.log" | tail -1 | grep -oE '[0-9]+' || echo "?")
-our_val=$(ours eval --checkpoint "$ck/latest.safetensors" --corpus "$corpus" --batch-size 32 --seq-length 50 --accelerator cpu | grep -oE 'loss [0-9.]+' | head -1 | cut -d' ' -f2)
+our_val=$(ours eval --checkpoint "$ck/latest.safetensors" --corpus "$corpus" --batch-size 32 --seq-length 50 --batches 0 --accelerator cpu | grep -oE 'loss [0-9.]+' | head -1 | cut -d' ' -f2)
 $py bench/pytorch_lesson.py wallclock --corpus "$corpus" --seconds "$race" --threads "$best_threads" \
   --hidden-size 128 --num-layers 2 --batch-size 32 --seq-length 50 --lr 2e-3 --dropout 0.2 >"$work/race.json"
 py_val=$(field "$work/race.json" val_loss)
