@@ -96,6 +96,11 @@ internal sealed class PhaseProfile(IOps inner, Action synchronize) : IOps
         Time(Phases[2], 2.0 * b * hidden * CellCodes.Gates((int)cell) * hidden,
             () => inner.RecurrentForwardStep(cell, hPrev, wHhT, bHh, gx, gh, cPrev, c, hNext, b, hidden));
 
+    public long RecurrentWeightsLength(CellKind cell, int hidden) => inner.RecurrentWeightsLength(cell, hidden);
+
+    public void PrepareRecurrentWeights(CellKind cell, ArrayView<float> wHh, ArrayView<float> prepared, int hidden) =>
+        Time(Phases[14], 0, () => inner.PrepareRecurrentWeights(cell, wHh, prepared, hidden));
+
     public void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss, ArrayView<float> dLogits,
         int rows, int vocabSize, float gradScale) =>
         Time(Phases[6], 0, () => inner.SoftmaxCrossEntropy(logits, targets, rowLoss, dLogits, rows, vocabSize, gradScale));

@@ -235,19 +235,19 @@ internal sealed class KernelChecks
     }
 
     /// <summary>
-    /// The fused forward step: gh = hPrev·W_hhᵀ + b_hh (GEMM reference, W given transposed as the
-    /// layers give it), then the cell's reference on gx and that gh.
+    /// The fused forward step: gh = hPrev·W_hhᵀ + b_hh (GEMM reference, W prepared as the layers
+    /// prepare it), then the cell's reference on gx and that gh.
     /// </summary>
     public CheckResult RecurrentStep(CellKind cell, int batch, int hidden)
     {
         int g = cell.Gates() * hidden, n = batch * hidden;
         var hPrev = RandomFloats(n); var w = RandomFloats(g * hidden, 0.5f); var bias = RandomFloats(g);
         var gx = RandomFloats(batch * g, 2f); var cPrev = RandomFloats(n);
-        var wT = new float[w.Length];
-        for (int r = 0; r < g; r++)
-            for (int c = 0; c < hidden; c++) wT[c * g + r] = w[r * hidden + c];
         var refGh = GemmReference.Compute(false, true, batch, g, hidden, 1.0, hPrev, hidden, w, hidden, 0.0, new float[batch * g], g, bias);
-        using var dh = Acc.Allocate1D(hPrev); using var dwT = Acc.Allocate1D(wT); using var db = Acc.Allocate1D(bias);
+        using var dh = Acc.Allocate1D(hPrev); using var dw = Acc.Allocate1D(w); using var db = Acc.Allocate1D(bias);
+        // The weights as the layers give them: W_hh prepared once (transposed for the kernels, packed on the host).
+        using var dwT = Acc.Allocate1D<float>(device.Ops.RecurrentWeightsLength(cell, hidden));
+        device.Ops.PrepareRecurrentWeights(cell, dw.View, dwT.View, hidden);
         using var dgx = Acc.Allocate1D(gx); using var dgh = Acc.Allocate1D<float>(batch * g);
         using var dcp = Acc.Allocate1D(cPrev); using var dc = Acc.Allocate1D<float>(n); using var dhNext = Acc.Allocate1D<float>(n);
         device.Ops.RecurrentForwardStep(cell, dh.View, dwT.View, db.View, dgx.View, dgh.View, dcp.View, dc.View,

@@ -167,7 +167,7 @@ internal sealed class Recurrent : IDisposable
             Project(layerInput, l, buf.Gx, rows);
             if (transposedVersion[l] != store.Version)
             {
-                ops.Transpose(wHh, buf.WeightHhT, g, h, 1, toTimeMajor: true); // W_hh (G x H) -> W_hhᵀ (H x G)
+                ops.PrepareRecurrentWeights(Cell, wHh, buf.WeightHhT, h);
                 transposedVersion[l] = store.Version;
             }
             for (int t = 0; t < Steps; t++)

@@ -24,7 +24,7 @@ internal sealed class RecurrentLayerBuffers : IDisposable
         long rows = (long)batch * steps, g = (long)cell.Gates() * hidden;
         Gx = owned.Allocate<float>(rows * g, "gate pre-activations");
         Gh = owned.Allocate<float>((cell == CellKind.Gru ? rows : batch) * g, "recurrent pre-activations");
-        WeightHhT = owned.Allocate<float>(g * hidden, "transposed recurrent weights");
+        WeightHhT = owned.Allocate<float>(device.Ops.RecurrentWeightsLength(cell, hidden), "prepared recurrent weights");
         Hs = owned.Allocate<float>((rows + batch) * hidden, "hidden states");
         Cs = cell == CellKind.Lstm ? owned.Allocate<float>((rows + batch) * hidden, "cell states") : default;
         DHs = owned.Allocate<float>(rows * hidden, "output gradients");

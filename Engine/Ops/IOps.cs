@@ -45,12 +45,21 @@ internal interface IOps
 
     void RnnBackward(ArrayView<float> h, ArrayView<float> dh, ArrayView<float> dGates, int batch, int hidden);
 
+    /// <summary>Floats <see cref="PrepareRecurrentWeights"/> writes for one layer of this cell and size.</summary>
+    long RecurrentWeightsLength(CellKind cell, int hidden);
+
+    /// <summary>
+    /// W_hh (G x H) into the layout <see cref="RecurrentForwardStep"/> reads, once per forward pass
+    /// (the weights do not change across its time steps): the kernels take W_hhᵀ (H x G, rows along
+    /// the gates); the host path packs each block of units' columns of every gate contiguously.
+    /// </summary>
+    void PrepareRecurrentWeights(CellKind cell, ArrayView<float> wHh, ArrayView<float> prepared, int hidden);
+
     /// <summary>
     /// One forward time step of a recurrent layer: <c>gh = hPrev · W_hhᵀ + b_hh</c> (B x G), then
     /// the cell, as <see cref="LstmForward"/>, <see cref="GruForward"/> or <see cref="RnnForward"/>
-    /// (gx in: x·W_ihᵀ + b_ih; out: the activated gates). The weights come transposed,
-    /// <paramref name="wHhT"/> = W_hhᵀ (H x G, made once per forward with <see cref="Transpose"/>),
-    /// so their rows run along the gates. Implementations fuse the two where they can: an output
+    /// (gx in: x·W_ihᵀ + b_ih; out: the activated gates). The weights come as
+    /// <see cref="PrepareRecurrentWeights"/> made them (<paramref name="wHhT"/>). Implementations fuse the two where they can: an output
     /// block holds every gate of its hidden units, so the cell needs no second pass over gh.
     /// gh is written (GRU backward reads its n block); cPrev and c are used by LSTM only.
     /// </summary>

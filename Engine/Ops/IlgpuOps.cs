@@ -117,6 +117,12 @@ internal sealed class IlgpuOps : IOps, IDisposable
         k.RnnBackward(batch * hidden, h, dh, dGates);
     }
 
+    public long RecurrentWeightsLength(CellKind cell, int hidden) => (long)cell.Gates() * hidden * hidden;
+
+    /// <summary>W_hhᵀ (H x G): the tile loads of the fused kernel then read consecutive addresses.</summary>
+    public void PrepareRecurrentWeights(CellKind cell, ArrayView<float> wHh, ArrayView<float> prepared, int hidden) =>
+        Transpose(wHh, prepared, cell.Gates() * hidden, hidden, 1, toTimeMajor: true);
+
     /// <summary>
     /// One launch of the fused kernel (Kernels.RecurrentStep) where the policy says so (GPUs);
     /// otherwise the GEMM and the cell kernel.

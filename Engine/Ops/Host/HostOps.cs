@@ -190,6 +190,14 @@ internal sealed unsafe class HostOps : IOps, IDisposable
         HostRnnCell.Backward(Pool, Address(h), Address(dh), Address(dGates), batch, hidden);
     }
 
+    public long RecurrentWeightsLength(CellKind cell, int hidden) => HostRecurrentStep.PackedLength(cell, hidden);
+
+    public void PrepareRecurrentWeights(CellKind cell, ArrayView<float> wHh, ArrayView<float> prepared, int hidden)
+    {
+        counters.Launched();
+        HostRecurrentStep.Pack(cell, Address(wHh), Address(prepared), hidden);
+    }
+
     public void RecurrentForwardStep(CellKind cell, ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh,
         ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext,
         int batch, int hidden)

@@ -10,9 +10,33 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// per gate (rows of h_{t-1} against the gate's NR columns of W_hhᵀ), adds b_hh into gh, and
 /// applies the cell to those rows and units while the gate values are still in L1. One fork/join
 /// per time step, and h_{t-1} is read straight from the layer's state buffer.
+/// The weights come packed by <see cref="Pack"/>, once per forward pass: for each block of NR units,
+/// each gate's H x NR panel of W_hhᵀ contiguous (zero-padded past H), so the micro-kernel streams
+/// them instead of reading NR floats every 4·G bytes (8 KB at the lesson's shape) of W_hhᵀ.
 /// </summary>
 internal static unsafe class HostRecurrentStep
 {
+    /// <summary>Floats of the packed weights: unit blocks x gates x H x NR.</summary>
+    public static long PackedLength(CellKind cell, int hidden) =>
+        (long)(hidden + HostGemm.Nr - 1) / HostGemm.Nr * cell.Gates() * hidden * HostGemm.Nr;
+
+    /// <summary>packed[((ub·gates + q)·H + k)·NR + j] = W_hh[q·H + ub·NR + j, k], zero where ub·NR + j ≥ H.</summary>
+    public static void Pack(CellKind cell, float* wHh, float* packed, int hidden)
+    {
+        int nr = HostGemm.Nr, gates = cell.Gates(), blocks = (hidden + nr - 1) / nr;
+        for (int ub = 0; ub < blocks; ub++)
+            for (int q = 0; q < gates; q++)
+            {
+                float* panel = packed + ((nint)ub * gates + q) * hidden * nr;
+                for (int j = 0; j < nr; j++)
+                {
+                    int unit = ub * nr + j;
+                    float* row = wHh + ((nint)q * hidden + unit) * hidden;
+                    for (int k = 0; k < hidden; k++) panel[(nint)k * nr + j] = unit < hidden ? row[k] : 0f;
+                }
+            }
+    }
+
     public static void Run(WorkerPool pool, HostScratch scratch, CellKind cell, float* hPrev, float* wT, float* bias,
         float* gx, float* gh, float* cPrev, float* c, float* hNext, int batch, int hidden)
     {
@@ -33,20 +57,6 @@ internal static unsafe class HostRecurrentStep
             Gates = gates,
             UnitBlocks = (hidden + nr - 1) / nr
         };
-        int ragged = hidden % nr;
-        if (ragged != 0)
-        {
-            // A gate's last block would read past its columns (past the buffer, for the last gate):
-            // copy those columns, zero-padded to NR, once per step.
-            job.Tail = scratch.Tail((long)gates * hidden * nr);
-            for (int q = 0; q < gates; q++)
-                for (int k = 0; k < hidden; k++)
-                {
-                    float* from = wT + (nint)k * g + q * hidden + (hidden - ragged);
-                    float* to = job.Tail + ((nint)q * hidden + k) * nr;
-                    for (int j = 0; j < nr; j++) to[j] = j < ragged ? from[j] : 0f;
-                }
-        }
         int tiles = (batch + HostGemm.Mr - 1) / HostGemm.Mr * job.UnitBlocks;
         pool.Run(&Tile, (nint)(&job), tiles);
     }
@@ -66,9 +76,8 @@ internal static unsafe class HostRecurrentStep
         float* acc = stackalloc float[HostGemm.Mr * 32];
         for (int q = 0; q < j.Gates; q++)
         {
-            bool tail = width < nr;
-            float* cols = tail ? j.Tail + (nint)q * h * nr : j.WT + q * h + j0;
-            HostGemm.Micro<V>(j.HPrev + (nint)m0 * h, h, 1, height, cols, tail ? nr : g, h, acc);
+            float* cols = j.WT + ((nint)(j0 / nr) * j.Gates + q) * h * nr;
+            HostGemm.Micro<V>(j.HPrev + (nint)m0 * h, h, 1, height, cols, nr, h, acc);
             var bias = new ReadOnlySpan<float>(j.Bias + q * h + j0, width);
             for (int r = 0; r < height; r++)
                 TensorPrimitives.Add(new ReadOnlySpan<float>(acc + r * nr, width), bias,
@@ -96,7 +105,7 @@ internal static unsafe class HostRecurrentStep
     private struct Job
     {
         public CellKind Cell;
-        public float* HPrev, WT, Bias, Gx, Gh, CPrev, C, HNext, Tail;
+        public float* HPrev, WT, Bias, Gx, Gh, CPrev, C, HNext;
         public int Batch, Hidden, Gates, UnitBlocks;
     }
 }
