@@ -55,7 +55,7 @@ internal static class InspectVerb
         if (model.Get("val_loss") is { } val) table.Add("validation loss", Loss(val));
         if (model.Get("created") is { } created) table.Add("run started", created);
         if (model.Get("resumed") is { } resumed) table.Add("last resumed", resumed);
-        if (model.Get("options") is { } options) Options(table, options);
+        if (model.Get(RunOptionsMetadata.Key) is { } options) Options(table, options, RunOptionsMetadata.Read(model.Metadata));
         if (model.Get("position") is { } position) Position(table, position);
         output.Write(table);
         output.WriteLine($"vocabulary ({model.Vocabulary.Count} symbols): " +
@@ -97,29 +97,21 @@ internal static class InspectVerb
         : text;
 
     /// <summary>The run's training options, one readable row each, from the JSON the trainer stored.</summary>
-    private static void Options(MarkdownTable table, string json)
+    private static void Options(MarkdownTable table, string json, RunOptionsMetadata? run)
     {
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
-            if (root.TryGetProperty("preset", out var preset)) table.Add("preset", preset.ToString());
-            if (root.TryGetProperty("trainConfig", out var t))
-            {
-                string Get(string name) => t.TryGetProperty(name, out var v) ? v.ToString() : "?";
-                var optimizer = t.GetProperty("Optimizer");
-                string kind = optimizer.GetProperty("Kind").ValueKind == JsonValueKind.Number
-                    ? ((OptimizerKind)optimizer.GetProperty("Kind").GetInt32()).ToString().ToLowerInvariant()
-                    : optimizer.GetProperty("Kind").ToString();
-                table.Add("training", $"batch {Get("BatchSize")} x seq {Get("SeqLength")}, {Get("Epochs")} epochs, " +
-                    $"{kind} lr {optimizer.GetProperty("LearningRate")}, clip {Get("GradClip")}, seed {Get("Seed")}");
-            }
-            if (root.TryGetProperty("initFrom", out var init) && init.ValueKind == JsonValueKind.String) table.Add("fine-tuned from", init.ToString());
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
+        if (run is null)
         {
             table.Add("options", json);
+            return;
         }
+        if (run.Preset != null) table.Add("preset", run.Preset);
+        if (run.TrainConfig is { } t)
+        {
+            string F(double v) => v.ToString(CultureInfo.InvariantCulture);
+            table.Add("training", $"batch {t.BatchSize} x seq {t.SeqLength}, {t.Epochs} epochs, " +
+                $"{t.Optimizer.Kind.ToString().ToLowerInvariant()} lr {F(t.Optimizer.LearningRate)}, clip {F(t.GradClip)}, seed {t.Seed}");
+        }
+        if (run.InitFrom != null) table.Add("fine-tuned from", run.InitFrom);
     }
 
     /// <summary>Where a resume file continues: the next batch, steps so far and the run's training time.</summary>

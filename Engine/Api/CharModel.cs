@@ -33,11 +33,11 @@ public sealed class CharModel : IDisposable
         return new CharModel(device, ModelCheckpoint.Load(checkpoint), checkpoint);
     }
 
-    /// <summary>Reads a checkpoint's architecture, vocabulary and metadata without a device.</summary>
+    /// <summary>Reads a checkpoint's architecture, vocabulary and metadata without a device, and without reading its weights.</summary>
     public static CheckpointInfo ReadInfo(string checkpoint)
     {
-        var m = ModelCheckpoint.Load(checkpoint);
-        return new CheckpointInfo(m.Config, m.Vocabulary.Symbols, m.Metadata);
+        var (config, vocabulary, metadata) = ModelCheckpoint.ReadHeader(checkpoint);
+        return new CheckpointInfo(config, vocabulary.Symbols, metadata);
     }
 
     /// <summary>The checkpoint this was loaded from.</summary>
@@ -73,7 +73,7 @@ public sealed class CharModel : IDisposable
     public EvaluationResult Evaluate(EvaluationOptions? options = null)
     {
         options ??= new EvaluationOptions();
-        var trained = TrainedOptions();
+        var trained = RunOptionsMetadata.Read(loaded.Metadata)?.TrainConfig;
         string corpusSpec = options.Corpus ?? loaded.Get("corpus")
             ?? throw new EngineException($"checkpoint '{Path}' does not say its corpus; give Corpus");
         double valFrac = options.ValFrac ?? (trained?.ValFrac is > 0 and < 1 ? trained.ValFrac : 0.1);
@@ -90,21 +90,6 @@ public sealed class CharModel : IDisposable
         int used = requested > 0 ? Math.Min(requested, batches.Count) : batches.Count;
         return new EvaluationResult(name, loss, loss / Math.Log(2), used, batches.Count, requested, batchSize, seqLength, valFrac,
             FromTraining: trained != null && options.BatchSize is null && options.SeqLength is null && options.ValFrac is null);
-    }
-
-    /// <summary>The training options recorded in the checkpoint's metadata, if any.</summary>
-    private TrainingOptions? TrainedOptions()
-    {
-        if (loaded.Get("options") is not { } json) return null;
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            return doc.RootElement.TryGetProperty("trainConfig", out var t) ? t.Deserialize<TrainingOptions>() : null;
-        }
-        catch (Exception e) when (e is JsonException or NotSupportedException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Frees the model's device memory.</summary>

@@ -52,7 +52,7 @@ public static class CharTraining
         var metadata = new Dictionary<string, string>
         {
             ["corpus"] = corpus.Spec,
-            ["options"] = JsonSerializer.Serialize(new { preset = options.Preset, trainConfig = options.Training, initFrom = options.InitFrom }),
+            [RunOptionsMetadata.Key] = new RunOptionsMetadata(options.Preset, options.Training, options.InitFrom).Serialize(),
             ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };
         var run = new RunSetup(corpus.Name, text, model, options.Training,
@@ -92,11 +92,11 @@ public static class CharTraining
         var metadata = new Dictionary<string, string>
         {
             ["corpus"] = point.Corpus,
-            ["options"] = meta.GetValueOrDefault("options") ?? JsonSerializer.Serialize(new { preset = "unknown", trainConfig = point.Config }),
+            [RunOptionsMetadata.Key] = meta.GetValueOrDefault(RunOptionsMetadata.Key) ?? new RunOptionsMetadata("unknown", point.Config, null).Serialize(),
             ["created"] = meta.GetValueOrDefault("created") ?? "",
             ["resumed"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };
-        string preset = PresetOf(meta.GetValueOrDefault("options")) ?? "unknown";
+        string preset = RunOptionsMetadata.Read(meta)?.Preset ?? "unknown";
         var setup = new RunSetup(name, text, point.Model.Config, training, summary.Directory, preset, metadata,
             (changes?.Keep ?? 3) is var keep && keep >= 0 ? keep : throw new UsageException($"Keep must be 0 (none) or positive, got {keep}"),
             point.Model.Parameters, point, Overwrite: false);
@@ -115,7 +115,7 @@ public static class CharTraining
         var file = Path.Combine(directory, CheckpointPlan.ResumeName);
         if (!File.Exists(file))
             throw new EngineException($"cannot resume: '{file}' does not exist (is '{directory}' a checkpoint directory of a run?)");
-        var point = ResumeCheckpoint.Load(file);
+        var point = ResumeCheckpoint.ReadHeader(file);
         // Never continue from another file than the one named: best and epoch checkpoints are
         // earlier points of the run and hold no optimizer state.
         if (given != null && Path.GetFileName(given) != CheckpointPlan.ResumeName &&
@@ -124,8 +124,7 @@ public static class CharTraining
             throw new EngineException($"cannot resume from '{given}': it holds the weights of step {step ?? "?"}, but the run " +
                 $"continues from step {point.Position.Step} ({file}); give the directory to continue the run, or " +
                 $"InitFrom {given} with a new RunDirectory to train on from those weights with a fresh optimizer");
-        return new RunSummary(directory, file, point.Model.Config, point.Config, point.Corpus, point.Position.Epoch,
-            point.Position.Step);
+        return new RunSummary(directory, file, point.Model, point.Config, point.Corpus, point.Position.Epoch, point.Position.Step);
     }
 
     /// <summary>Everything a new or resumed run needs once its corpus is read and its options are checked.</summary>
@@ -174,20 +173,6 @@ public static class CharTraining
         // Checkpoints name the corpus so that eval and resume find it again from anywhere: the
         // manifest name, or the file's absolute path.
         return (CorpusManifest.Find(spec) is null ? Path.GetFullPath(path) : spec, path, name);
-    }
-
-    private static string? PresetOf(string? optionsJson)
-    {
-        if (optionsJson is null) return null;
-        try
-        {
-            using var doc = JsonDocument.Parse(optionsJson);
-            return doc.RootElement.TryGetProperty("preset", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Writes every report to metrics.jsonl before the caller's observer sees it.</summary>

@@ -52,26 +52,50 @@ internal static class ModelCheckpoint
 
     public static LoadedModel Load(string path)
     {
+        var file = OpenModel(path, out var ignore);
+        return LoadFrom(path, file, ignore);
+    }
+
+    /// <summary>
+    /// A checkpoint's architecture, vocabulary and metadata from its header alone, checked as
+    /// <see cref="Load"/> checks them, without reading a weight.
+    /// </summary>
+    public static (ModelConfig Config, Vocabulary Vocabulary, IReadOnlyDictionary<string, string> Metadata) ReadHeader(string path)
+    {
+        var file = OpenModel(path, out var ignore);
+        return Header(path, file, ignore);
+    }
+
+    /// <summary>
+    /// Opens a checkpoint's header. Another version of ours is refused by name; any other format
+    /// value ("pt", what common exporters write) is a foreign export, read like one with no format:
+    /// by PyTorch's names, shapes and the vocabulary. A resume file's extra tensors are not the model's.
+    /// </summary>
+    private static SafetensorsFile OpenModel(string path, out Func<string, bool> ignore)
+    {
         var file = SafetensorsFile.Open(path);
-        // Another version of ours is refused by name; any other format value ("pt", what common
-        // exporters write) is a foreign export, read like one with no format: by PyTorch's names,
-        // shapes and the vocabulary, each checked below.
         if (file.Metadata.TryGetValue("format", out var format) && format != Format && format != ResumeCheckpoint.Format &&
             format.StartsWith("ilgpu-lstm", StringComparison.Ordinal))
             throw new EngineException($"checkpoint '{path}' has format '{format}'; this version reads '{Format}'");
-        return LoadFrom(path, file, format == ResumeCheckpoint.Format
-            ? name => name.StartsWith("optimizer.", StringComparison.Ordinal) || name.StartsWith("state.", StringComparison.Ordinal)
-            : _ => false);
+        ignore = format == ResumeCheckpoint.Format ? ResumeCheckpoint.NotTheModel : _ => false;
+        return file;
+    }
+
+    /// <summary>The architecture and vocabulary of an opened file, its tensor names checked against them.</summary>
+    public static (ModelConfig Config, Vocabulary Vocabulary, IReadOnlyDictionary<string, string> Metadata) Header(string path,
+        SafetensorsFile file, Func<string, bool> ignore)
+    {
+        var vocabulary = ReadVocabulary(path, file.Metadata);
+        var config = InferConfig(path, file, vocabulary);
+        CheckNames(path, file, CharRnn.CreateLayout(config), ignore);
+        return (config, vocabulary, file.Metadata);
     }
 
     /// <summary>The model part of an opened file; tensors for which <paramref name="ignore"/> is true are not the model's.</summary>
     public static LoadedModel LoadFrom(string path, SafetensorsFile file, Func<string, bool> ignore)
     {
-        var meta = file.Metadata;
-        var vocabulary = ReadVocabulary(path, meta);
-        var config = InferConfig(path, file, vocabulary);
+        var (config, vocabulary, meta) = Header(path, file, ignore);
         var layout = CharRnn.CreateLayout(config);
-        CheckNames(path, file, layout, ignore);
         var values = new float[layout.Count];
         foreach (var spec in layout.Specs)
             file.ReadFloat32(spec.Name).CopyTo(values, spec.Offset);

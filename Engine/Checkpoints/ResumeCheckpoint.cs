@@ -42,26 +42,48 @@ internal static class ResumeCheckpoint
         SafetensorsFile.Write(path, metadata, tensors);
     }
 
-    public static ResumePoint Load(string path)
+    /// <summary>Tensors of a resume file that are not the model's weights.</summary>
+    public static bool NotTheModel(string name) =>
+        name.StartsWith("optimizer.", StringComparison.Ordinal) || name.StartsWith("state.", StringComparison.Ordinal);
+
+    /// <summary>What a resume file says about its run, from its header alone (no weights, moments or state read).</summary>
+    public static (ModelConfig Model, TrainingOptions Config, TrainingPosition Position, string Corpus) ReadHeader(string path)
+    {
+        var file = OpenResume(path);
+        var (model, _, _) = ModelCheckpoint.Header(path, file, NotTheModel);
+        var (config, position) = RunOf(path, file);
+        return (model, config, position, CorpusOf(path, file));
+    }
+
+    private static SafetensorsFile OpenResume(string path)
     {
         var file = SafetensorsFile.Open(path);
         if (!file.Metadata.TryGetValue("format", out var format) || format != Format)
             throw new EngineException($"'{path}' is not a resume checkpoint (format '{format ?? "none"}', expected '{Format}')");
-        var model = ModelCheckpoint.LoadFrom(path, file, ignore: name => name.StartsWith("optimizer.", StringComparison.Ordinal)
-            || name.StartsWith("state.", StringComparison.Ordinal));
-        TrainingOptions config;
-        TrainingPosition position;
+        return file;
+    }
+
+    private static (TrainingOptions Config, TrainingPosition Position) RunOf(string path, SafetensorsFile file)
+    {
         try
         {
-            config = JsonSerializer.Deserialize<TrainingOptions>(file.Metadata["train_config"])
-                ?? throw new JsonException("null");
-            position = JsonSerializer.Deserialize<TrainingPosition>(file.Metadata["position"])
-                ?? throw new JsonException("null");
+            return (JsonSerializer.Deserialize<TrainingOptions>(file.Metadata["train_config"]) ?? throw new JsonException("null"),
+                JsonSerializer.Deserialize<TrainingPosition>(file.Metadata["position"]) ?? throw new JsonException("null"));
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or NotSupportedException)
         {
             throw new EngineException($"resume checkpoint '{path}' has missing or malformed train_config/position metadata");
         }
+    }
+
+    private static string CorpusOf(string path, SafetensorsFile file) =>
+        file.Metadata.GetValueOrDefault("corpus") ?? throw new EngineException($"resume checkpoint '{path}' does not name its corpus");
+
+    public static ResumePoint Load(string path)
+    {
+        var file = OpenResume(path);
+        var model = ModelCheckpoint.LoadFrom(path, file, NotTheModel);
+        var (config, position) = RunOf(path, file);
         var m1 = file.ReadFloat32("optimizer.moment1");
         var m2 = file.ReadFloat32("optimizer.moment2");
         if (m1.Length != model.Parameters.Length || m2.Length != model.Parameters.Length)
@@ -73,7 +95,7 @@ internal static class ResumeCheckpoint
             (model.Config.Cell == CellKind.Lstm) != (cState != null))
             throw new EngineException($"resume checkpoint '{path}': carried state does not match (layers, batch, hidden)");
         return new ResumePoint(model, m1, m2, h, cState, position, config,
-            file.Metadata.GetValueOrDefault("corpus") ?? throw new EngineException($"resume checkpoint '{path}' does not name its corpus"),
+            CorpusOf(path, file),
             file.Metadata.GetValueOrDefault("corpus_sha256") ?? "");
     }
 }

@@ -41,7 +41,7 @@ public static class OnnxExport
         if (!overwrite && (File.Exists(outputPath) || Directory.Exists(outputPath)))
             throw new EngineException($"'{outputPath}' already exists; choose another output file, or allow overwriting it");
         var bytes = Build(model).ToByteArray();
-        WriteAtomically(outputPath, bytes, overwrite);
+        AtomicFile.Write(outputPath, $"'{outputPath}'", overwrite, stream => stream.Write(bytes));
     }
 
     /// <summary>The ONNX model of a loaded checkpoint.</summary>
@@ -182,36 +182,6 @@ public static class OnnxExport
             for (int col = 0; col < columns; col++)
                 result[col * rows + r] = source[r * columns + col];
         return result;
-    }
-
-    private static void WriteAtomically(string path, byte[] bytes, bool overwrite)
-    {
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-            throw new EngineException($"cannot write '{path}': the directory '{directory}' does not exist");
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            // Without overwrite, a file that appeared meanwhile is still not replaced.
-            File.Move(temporary, full, overwrite);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-            }
-            throw new EngineException($"cannot write '{path}': {e.Message}");
-        }
     }
 
     /// <summary>The checkpoint's tensors by PyTorch name, as spans of its parameter array.</summary>

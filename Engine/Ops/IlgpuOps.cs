@@ -44,17 +44,16 @@ internal sealed class IlgpuOps : IOps, IDisposable
         if (m == 0 || n == 0) return;
         var args = new GemmArgs(m, n, k_, transA, transB, lda, ldb, ldc, alpha, beta, bias.HasValue);
         var biasView = bias ?? empty.View;
-        var chosen = version;
-        if (chosen is GemmVersion.Tiled or GemmVersion.TiledBlocked)
+        if (version is GemmVersion.Tiled or GemmVersion.TiledBlocked)
         {
             int tile = k.Policy.GemmTile;
-            bool blocked = chosen == GemmVersion.TiledBlocked;
+            bool blocked = version == GemmVersion.TiledBlocked;
             int block = blocked ? tile * Kernels.Gemm.Reach : tile;
             var grid = new Index2D((n + block - 1) / block, (m + block - 1) / block);
             // Both tiled kernels use static shared memory (see Kernels.Gemm.TiledBlocked for why).
             var config = new KernelConfig(grid, new Index2D(tile, tile));
             counters.Launched();
-            (chosen == GemmVersion.Tiled ? k.GemmTiled : k.GemmTiledBlocked)(config, a, b, c, biasView, args, tile);
+            (version == GemmVersion.Tiled ? k.GemmTiled : k.GemmTiledBlocked)(config, a, b, c, biasView, args, tile);
         }
         else
         {

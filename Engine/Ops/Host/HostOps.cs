@@ -204,7 +204,7 @@ internal sealed unsafe class HostOps : IOps, IDisposable
     {
         counters.Launched();
         bool lstm = cell == CellKind.Lstm;
-        HostRecurrentStep.Run(Pool, scratch, cell, Address(hPrev), Address(wHhT), Address(bHh), Address(gx), Address(gh),
+        HostRecurrentStep.Run(Pool, cell, Address(hPrev), Address(wHhT), Address(bHh), Address(gx), Address(gh),
             lstm ? Address(cPrev) : null, lstm ? Address(c) : null, Address(hNext), batch, hidden);
     }
 

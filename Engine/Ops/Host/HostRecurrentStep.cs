@@ -37,7 +37,7 @@ internal static unsafe class HostRecurrentStep
             }
     }
 
-    public static void Run(WorkerPool pool, HostScratch scratch, CellKind cell, float* hPrev, float* wT, float* bias,
+    public static void Run(WorkerPool pool, CellKind cell, float* hPrev, float* wT, float* bias,
         float* gx, float* gh, float* cPrev, float* c, float* hNext, int batch, int hidden)
     {
         int nr = HostGemm.Nr, gates = cell.Gates(), g = gates * hidden;
