@@ -31,7 +31,7 @@ public sealed record TrainingOptions
     /// <summary>Seed of the initialisation and the dropout masks: the same seed gives the same run, bit for bit.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Stop cleanly after this much training time (across resumes); null: no limit.</summary>
+    /// <summary>Stop cleanly after this much training time in this session (a resumed run counts afresh); null: no limit.</summary>
     public TimeSpan? TimeLimit { get; init; }
 
     /// <summary>The optimizer and its learning rate.</summary>
