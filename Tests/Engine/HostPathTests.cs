@@ -1,3 +1,5 @@
+using ILGPU;
+using ILGPU.Runtime;
 using IlgpuLstm.Engine.Data;
 using IlgpuLstm.Engine.Device;
 using IlgpuLstm.Engine.Layers;
@@ -47,6 +49,29 @@ public sealed class HostPathTests(CpuDeviceFixture fixture)
             Assert.Equal(runs[0].Losses, run.Losses);
             Assert.Equal(runs[0].Weights, run.Weights);
         }
+    }
+
+    /// <summary>GEMMs that pack their operands (the weight gradients over all time steps) split the same way too.</summary>
+    [Fact]
+    public void PackedGemmChangesNoBitWithThreadCount()
+    {
+        var random = new Random(11);
+        float[] Floats(int n) => Enumerable.Range(0, n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        float[] a = Floats(1030 * 600), b = Floats(600 * 1030);
+        var runs = new[] { 1, 2, 3 }.Select(threads =>
+        {
+            using var device = ComputeDevice.OpenHost(threads);
+            var acc = device.Accelerator;
+            using var av = acc.Allocate1D(a);
+            using var bv = acc.Allocate1D(b);
+            using var c1 = acc.Allocate1D<float>(1030 * 45);
+            using var c2 = acc.Allocate1D<float>(300 * 1030);
+            device.Ops.Gemm(true, false, 1030, 45, 600, 1f, av.View, 1030, bv.View, 45, 0f, c1.View, 45);
+            device.Ops.Gemm(false, false, 300, 1030, 523, 1f, av.View, 523, bv.View, 1030, 0f, c2.View, 1030);
+            return c1.GetAsArray1D().Concat(c2.GetAsArray1D()).ToArray();
+        }).ToList();
+        Assert.Equal(runs[0], runs[1]);
+        Assert.Equal(runs[0], runs[2]);
     }
 
     private static (List<double> Losses, float[] Weights) Train(ComputeDevice device, CellKind cell, int hidden = 12,

@@ -25,7 +25,12 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
         [false, false, 3, 1100, 40, true, 1f],   // wider than a tile of panels; a ragged last panel
         [true, false, 70, 600, 300, false, 0f],  // large enough to run in parallel
         [false, true, 5, 97, 1030, true, 0.5f],  // A·Bᵀ with M < N: computed as Cᵀ, bias per row of Cᵀ; 3 K passes
-        [false, false, 9, 33, 1025, true, 1f]);  // K passes accumulate into C after beta and bias
+        [false, false, 9, 33, 1025, true, 1f],   // K passes accumulate into C after beta and bias
+        // Operands whose k lie HostGemm.PackedStride (512) or more apart are packed: rows per tile, columns into panels.
+        [false, false, 300, 1030, 523, true, 1f], // B 1,030 wide, packed: ragged last panel, 2 K passes
+        [true, false, 1030, 45, 600, false, 0f],  // dGᵀ·x, the weight gradients' case: each k a row of dG away
+        [true, true, 1027, 33, 70, true, 0.5f],
+        [false, true, 60, 1100, 300, true, 0f]);  // computed as Cᵀ from A packed into panels
 
     /// <summary>Every GEMM version the accelerator runs (the host path has one).</summary>
     [Theory]

@@ -8,11 +8,13 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// <param name="counters">Counts each growth as an allocation (bench train reports them per step).</param>
 internal sealed unsafe class HostScratch(Device.DeviceCounters? counters = null)
 {
-    private float[] packed = [], tail = [], transposed = [];
+    private float[] packed = [], tail = [], transposed = [], rowPanels = [];
 
     public float* Packed(long length) => Get(ref packed, length);
     public float* Tail(long length) => Get(ref tail, length);
     public float* Transposed(long length) => Get(ref transposed, length);
+    /// <summary>One block of the row operand per worker thread (<see cref="WorkerPool.Slot"/>), packed by each tile.</summary>
+    public float* RowPanels(long length) => Get(ref rowPanels, length);
 
     private float* Get(ref float[] buffer, long length)
     {

@@ -19,6 +19,7 @@ internal sealed unsafe class WorkerPool : IDisposable
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 500; // 2 ms
 
     [ThreadStatic] private static bool insideJob;
+    [ThreadStatic] private static int slot;
 
     private readonly Thread[] workers;
     private readonly object gate = new();
@@ -44,7 +45,8 @@ internal sealed unsafe class WorkerPool : IDisposable
         workers = new Thread[Threads - 1];
         for (int i = 0; i < workers.Length; i++)
         {
-            workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"ilgpu-lstm host worker {i + 1}" };
+            int place = i + 1;
+            workers[i] = new Thread(() => WorkerLoop(place)) { IsBackground = true, Name = $"ilgpu-lstm host worker {place}" };
             workers[i].Start();
         }
     }
@@ -55,6 +57,12 @@ internal sealed unsafe class WorkerPool : IDisposable
             ? n : Environment.ProcessorCount;
 
     public int Threads { get; }
+
+    /// <summary>
+    /// The running thread's place in 0..<see cref="Threads"/>-1 (a caller is 0, worker i is i), so a
+    /// chunk can use a per-thread work buffer: no two threads running a job share a slot.
+    /// </summary>
+    public static int Slot => slot;
 
     /// <summary>
     /// Runs <paramref name="fn"/>(args, c) for c in 0..chunks-1 and returns when all are done.
@@ -106,9 +114,10 @@ internal sealed unsafe class WorkerPool : IDisposable
         }
     }
 
-    private void WorkerLoop()
+    private void WorkerLoop(int place)
     {
         insideJob = true;
+        slot = place;
         long seen = 0;
         while (!disposed)
         {
