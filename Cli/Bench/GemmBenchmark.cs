@@ -4,6 +4,7 @@ using ILGPU.Runtime;
 using IlgpuLstm.Cli.SelfTest;
 using IlgpuLstm.Cli.Verbs;
 using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Layers;
 
 namespace IlgpuLstm.Cli.Bench;
 
@@ -58,7 +59,49 @@ internal static class GemmBenchmark
                 check.Passed ? check.MaxAbsError.ToString("E1", CultureInfo.InvariantCulture) : "FAIL");
         }
         output.Write(table);
+        output.WriteLine();
+        output.Write(FusedSteps(device, repeats, peak, cpu, random));
         return ExitCodes.Success;
+    }
+
+    /// <summary>(cell, batch, hidden): the fused forward time steps a training step runs T times per layer.</summary>
+    private static readonly (CellKind Cell, int Batch, int Hidden)[] Steps =
+    [
+        (CellKind.Lstm, 32, 128),
+        (CellKind.Gru, 32, 128),
+        (CellKind.Lstm, 128, 512),
+        (CellKind.Gru, 128, 512),
+    ];
+
+    /// <summary>
+    /// One fused recurrent forward step (h·W_hhᵀ + b_hh, then the cell) at the shapes training runs:
+    /// the per-time-step GEMM with its epilogue, as the profile's "recurrent forward steps" phase runs it.
+    /// </summary>
+    private static MarkdownTable FusedSteps(ComputeDevice device, int repeats, double peak, bool cpu, Random random)
+    {
+        var table = new MarkdownTable("fused forward time step", "B x H", "ms", "GFLOP/s", "of peak");
+        var acc = device.Accelerator;
+        foreach (var (cell, batch, hidden) in Steps)
+        {
+            int g = cell.Gates() * hidden;
+            using var w = Random(acc, (long)g * hidden, random);
+            using var prepared = acc.Allocate1D<float>(device.Ops.RecurrentWeightsLength(cell, hidden));
+            using var bias = Random(acc, g, random);
+            using var h = Random(acc, (long)batch * hidden, random);
+            using var gx = Random(acc, (long)batch * g, random);
+            using var gh = acc.Allocate1D<float>((long)batch * g);
+            using var cPrev = Random(acc, (long)batch * hidden, random);
+            using var c = acc.Allocate1D<float>((long)batch * hidden);
+            using var hNext = acc.Allocate1D<float>((long)batch * hidden);
+            device.Ops.PrepareRecurrentWeights(cell, w.View, prepared.View, hidden);
+            double ms = Timing.MedianMs(device, Math.Max(repeats, 51), () => device.Ops.RecurrentForwardStep(cell, h.View,
+                prepared.View, bias.View, gx.View, gh.View, cPrev.View, c.View, hNext.View, batch, hidden));
+            double gflops = 2.0 * batch * g * hidden / (ms * 1e6);
+            table.Add(cell.ToString().ToUpperInvariant(), $"{batch}x{hidden}", ms.ToString("F3", CultureInfo.InvariantCulture),
+                gflops.ToString("F1", CultureInfo.InvariantCulture),
+                cpu ? (gflops / peak).ToString("P0", CultureInfo.InvariantCulture) : "");
+        }
+        return table;
     }
 
     private static MemoryBuffer1D<float, Stride1D.Dense> Random(Accelerator acc, long count, Random random)

@@ -61,7 +61,8 @@ internal interface IOps
     /// (gx in: x·W_ihᵀ + b_ih; out: the activated gates). The weights come as
     /// <see cref="PrepareRecurrentWeights"/> made them (<paramref name="wHhT"/>). Implementations fuse the two where they can: an output
     /// block holds every gate of its hidden units, so the cell needs no second pass over gh.
-    /// gh is written (GRU backward reads its n block); cPrev and c are used by LSTM only.
+    /// gh is written for GRU (its backward reads it); for LSTM and RNN it is scratch an implementation may
+    /// leave untouched. cPrev and c are used by LSTM only.
     /// </summary>
     void RecurrentForwardStep(CellKind cell, ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh,
         ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext,

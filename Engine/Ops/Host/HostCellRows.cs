@@ -32,4 +32,18 @@ internal static unsafe class HostCellRows
     }
 
     public static Span<float> S(float* p, int length) => new(p, length);
+
+    /// <summary>
+    /// Copies <paramref name="count"/> floats to a vector-sized buffer, zero past them: a span's last
+    /// units, fewer than a vector, go through the same vector arithmetic as the rest.
+    /// </summary>
+    public static void PadIn(float* from, float* to, int count, int width)
+    {
+        for (int i = 0; i < width; i++) to[i] = i < count ? from[i] : 0f;
+    }
+
+    public static void PadOut(float* from, float* to, int count)
+    {
+        for (int i = 0; i < count; i++) to[i] = from[i];
+    }
 }

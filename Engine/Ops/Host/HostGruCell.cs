@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using IlgpuLstm.Kernels;
 using static IlgpuLstm.Engine.Ops.Host.HostCellRows;
 
@@ -7,8 +7,8 @@ namespace IlgpuLstm.Engine.Ops.Host;
 
 /// <summary>
 /// The GRU cell on the host, with the contract of Kernels/GruCell (gate order r, z, n; forward
-/// leaves the activated gates in gx and keeps gh). Forward is <see cref="TensorPrimitives"/>
-/// calls over a row's gate spans; backward one SIMD loop whose scalar tail is the kernels' own
+/// leaves the activated gates in gx and keeps gh). Forward is one SIMD loop over a row's gate
+/// spans (<see cref="HostActivations"/>); backward one whose scalar tail is the kernels' own
 /// <see cref="GruCell.UnitGradient"/>.
 /// </summary>
 internal static unsafe class HostGruCell
@@ -30,16 +30,41 @@ internal static unsafe class HostGruCell
     /// <summary>Units [j0, j0 + n) of one batch row (see <see cref="HostLstmCell.ForwardSpan"/>).</summary>
     public static void ForwardSpan(float* gx, float* gh, float* hPrev, float* h, int hidden, int j0, int n)
     {
-        float* r = gx + j0, z = r + hidden, nn = z + hidden;
-        TensorPrimitives.Add(S(r, n), S(gh + j0, n), S(r, n));
-        TensorPrimitives.Add(S(z, n), S(gh + hidden + j0, n), S(z, n));
-        TensorPrimitives.Sigmoid(S(r, n), S(r, n));
-        TensorPrimitives.Sigmoid(S(z, n), S(z, n));
-        // n = tanh(gx_n + r * gh_n); h = (1 - z) n + z h_prev = n + z (h_prev - n)
-        TensorPrimitives.MultiplyAdd(S(r, n), S(gh + 2 * hidden + j0, n), S(nn, n), S(nn, n));
-        TensorPrimitives.Tanh(S(nn, n), S(nn, n));
-        TensorPrimitives.Subtract(S(hPrev + j0, n), S(nn, n), S(h + j0, n));
-        TensorPrimitives.MultiplyAdd(S(z, n), S(h + j0, n), S(nn, n), S(h + j0, n));
+        if (HostGemm.WideVectors) ForwardSpan<Wide>(gx, gh, hidden, hPrev, h, hidden, j0, n);
+        else ForwardSpan<Narrow>(gx, gh, hidden, hPrev, h, hidden, j0, n);
+    }
+
+    /// <summary>As above, with gh's gates <paramref name="ghStride"/> floats apart (the fused step's own block).</summary>
+    public static void ForwardSpan<V>(float* gx, float* gh, nint ghStride, float* hPrev, float* h, int hidden, int j0, int n)
+        where V : struct, ISimd<V>
+    {
+        int w = V.Count, k = j0, end = j0 + n;
+        for (; k <= end - w; k += w) Units<V>(gx + k, hidden, gh + k, ghStride, hPrev + k, h + k);
+        int rest = end - k;
+        if (rest == 0) return;
+        float* pad = stackalloc float[8 * 16]; // gx's 3 gates, gh's 3, hPrev, h
+        for (int q = 0; q < 3; q++)
+        {
+            PadIn(gx + q * hidden + k, pad + q * w, rest, w);
+            PadIn(gh + q * ghStride + k, pad + (3 + q) * w, rest, w);
+        }
+        PadIn(hPrev + k, pad + 6 * w, rest, w);
+        Units<V>(pad, w, pad + 3 * w, w, pad + 6 * w, pad + 7 * w);
+        for (int q = 0; q < 3; q++) PadOut(pad + q * w, gx + q * hidden + k, rest);
+        PadOut(pad + 7 * w, h + k, rest);
+    }
+
+    /// <summary>GruCell.Unit for one vector of units: n = tanh(gx_n + r·gh_n), h = n + z (h_prev - n).</summary>
+    // Not inlined: its own inlining budget, so every vector operation in it is inlined.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Units<V>(float* gx, nint gxStride, float* gh, nint ghStride, float* hPrev, float* h)
+        where V : struct, ISimd<V>
+    {
+        var r = HostActivations.Sigmoid(V.Add(V.Load(gx), V.Load(gh)));
+        var z = HostActivations.Sigmoid(V.Add(V.Load(gx + gxStride), V.Load(gh + ghStride)));
+        var n = HostActivations.Tanh(V.Fma(r, V.Load(gh + 2 * ghStride), V.Load(gx + 2 * gxStride)));
+        V.Store(r, gx); V.Store(z, gx + gxStride); V.Store(n, gx + 2 * gxStride);
+        V.Store(V.Fma(z, V.Subtract(V.Load(hPrev), n), n), h);
     }
 
     private static void BackwardRow(ref Job j, int b)

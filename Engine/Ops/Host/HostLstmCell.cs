@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using IlgpuLstm.Kernels;
 using static IlgpuLstm.Engine.Ops.Host.HostCellRows;
 
@@ -8,8 +9,8 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// <summary>
 /// The LSTM cell on the host, with the contract of Kernels/LstmCell (gate order i, f, g, o;
 /// forward leaves the activated gates in gx). Inside a row each gate block is a contiguous span
-/// of H, so forward is <see cref="TensorPrimitives"/> calls and backward one SIMD loop whose
-/// scalar tail is the kernels' own <see cref="LstmCell.UnitGradient"/>.
+/// of H, so forward is one SIMD loop over it (<see cref="HostActivations"/>) and backward one
+/// whose scalar tail is the kernels' own <see cref="LstmCell.UnitGradient"/>.
 /// </summary>
 internal static unsafe class HostLstmCell
 {
@@ -34,19 +35,45 @@ internal static unsafe class HostLstmCell
     /// </summary>
     public static void ForwardSpan(float* gx, float* gh, float* cPrev, float* c, float* h, int hidden, int j0, int n)
     {
-        float* i = gx + j0, f = i + hidden, g = f + hidden, o = g + hidden;
-        TensorPrimitives.Add(S(i, n), S(gh + j0, n), S(i, n));
-        TensorPrimitives.Add(S(f, n), S(gh + hidden + j0, n), S(f, n));
-        TensorPrimitives.Add(S(g, n), S(gh + 2 * hidden + j0, n), S(g, n));
-        TensorPrimitives.Add(S(o, n), S(gh + 3 * hidden + j0, n), S(o, n));
-        TensorPrimitives.Sigmoid(S(i, n), S(i, n));
-        TensorPrimitives.Sigmoid(S(f, n), S(f, n));
-        TensorPrimitives.Tanh(S(g, n), S(g, n));
-        TensorPrimitives.Sigmoid(S(o, n), S(o, n));
-        TensorPrimitives.Multiply(S(f, n), S(cPrev + j0, n), S(c + j0, n));
-        TensorPrimitives.MultiplyAdd(S(i, n), S(g, n), S(c + j0, n), S(c + j0, n));
-        TensorPrimitives.Tanh(S(c + j0, n), S(h + j0, n));
-        TensorPrimitives.Multiply(S(h + j0, n), S(o, n), S(h + j0, n));
+        if (HostGemm.WideVectors) ForwardSpan<Wide>(gx, gh, hidden, cPrev, c, h, hidden, j0, n);
+        else ForwardSpan<Narrow>(gx, gh, hidden, cPrev, c, h, hidden, j0, n);
+    }
+
+    /// <summary>As above, with gh's gates <paramref name="ghStride"/> floats apart (the fused step's own block).</summary>
+    public static void ForwardSpan<V>(float* gx, float* gh, nint ghStride, float* cPrev, float* c, float* h, int hidden,
+        int j0, int n) where V : struct, ISimd<V>
+    {
+        int w = V.Count, k = j0, end = j0 + n;
+        for (; k <= end - w; k += w) Units<V>(gx + k, hidden, gh + k, ghStride, cPrev + k, c + k, h + k);
+        int rest = end - k;
+        if (rest == 0) return;
+        float* pad = stackalloc float[11 * 16]; // gx's 4 gates, gh's 4, cPrev, c, h
+        for (int q = 0; q < 4; q++)
+        {
+            PadIn(gx + q * hidden + k, pad + q * w, rest, w);
+            PadIn(gh + q * ghStride + k, pad + (4 + q) * w, rest, w);
+        }
+        PadIn(cPrev + k, pad + 8 * w, rest, w);
+        Units<V>(pad, w, pad + 4 * w, w, pad + 8 * w, pad + 9 * w, pad + 10 * w);
+        for (int q = 0; q < 4; q++) PadOut(pad + q * w, gx + q * hidden + k, rest);
+        PadOut(pad + 9 * w, c + k, rest);
+        PadOut(pad + 10 * w, h + k, rest);
+    }
+
+    /// <summary>LstmCell.Unit for one vector of units; gx's and gh's gates lie gxStride and ghStride floats apart.</summary>
+    // Not inlined: its own inlining budget, so every vector operation in it is inlined.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Units<V>(float* gx, nint gxStride, float* gh, nint ghStride, float* cPrev, float* c, float* h)
+        where V : struct, ISimd<V>
+    {
+        var i = HostActivations.Sigmoid(V.Add(V.Load(gx), V.Load(gh)));
+        var f = HostActivations.Sigmoid(V.Add(V.Load(gx + gxStride), V.Load(gh + ghStride)));
+        var g = HostActivations.Tanh(V.Add(V.Load(gx + 2 * gxStride), V.Load(gh + 2 * ghStride)));
+        var o = HostActivations.Sigmoid(V.Add(V.Load(gx + 3 * gxStride), V.Load(gh + 3 * ghStride)));
+        V.Store(i, gx); V.Store(f, gx + gxStride); V.Store(g, gx + 2 * gxStride); V.Store(o, gx + 3 * gxStride);
+        var cell = V.Fma(i, g, V.Multiply(f, V.Load(cPrev)));
+        V.Store(cell, c);
+        V.Store(V.Multiply(o, HostActivations.Tanh(cell)), h);
     }
 
     private static void BackwardRow(ref Job j, int b)

@@ -57,9 +57,22 @@ internal static unsafe class HostRecurrentStep
             Gates = gates,
             UnitBlocks = (hidden + nr - 1) / nr
         };
-        int tiles = (batch + HostGemm.Mr - 1) / HostGemm.Mr * job.UnitBlocks;
+        int rowBlocks = (batch + HostGemm.Mr - 1) / HostGemm.Mr;
+        job.TileBlocks = RowBlocksPerTile(rowBlocks, job.UnitBlocks);
+        job.RowTiles = (rowBlocks + job.TileBlocks - 1) / job.TileBlocks;
+        int tiles = job.RowTiles * job.UnitBlocks;
         pool.Run(&Tile, (nint)(&job), tiles);
     }
+
+    /// <summary>Row blocks of <see cref="HostGemm.Mr"/> a tile runs against one unit block's panels: up to 4, fewer where that leaves under 16 tiles.</summary>
+    private static int RowBlocksPerTile(int rowBlocks, int unitBlocks)
+    {
+        int blocks = Math.Min(rowBlocks, MaxTileBlocks);
+        while (blocks > 1 && (rowBlocks + blocks - 1) / blocks * unitBlocks < 16) blocks /= 2;
+        return blocks;
+    }
+
+    private const int MaxTileBlocks = 4;
 
     private static void Tile(nint p, int tile)
     {
@@ -68,44 +81,69 @@ internal static unsafe class HostRecurrentStep
         else Tile<Narrow>(ref j, tile);
     }
 
+    [SkipLocalsInit] // every element of block is written before it is read
     private static void Tile<V>(ref Job j, int tile) where V : struct, ISimd<V>
     {
-        int nr = 2 * V.Count, h = j.Hidden, g = j.Gates * h;
-        int m0 = tile / j.UnitBlocks * HostGemm.Mr, j0 = tile % j.UnitBlocks * nr;
-        int height = Math.Min(HostGemm.Mr, j.Batch - m0), width = Math.Min(nr, h - j0);
-        float* acc = stackalloc float[HostGemm.Mr * 32];
+        int nr = 2 * V.Count, h = j.Hidden, g = j.Gates * h, rows = j.TileBlocks * HostGemm.Mr;
+        int ub = tile / j.RowTiles, j0 = ub * nr, width = Math.Min(nr, h - j0);
+        int first = tile % j.RowTiles * rows, end = Math.Min(j.Batch, first + rows);
+        // This tile's gh (+ b_hh): gate q of row r at block[(q·rows + r)·NR ..], NR units, in L1 for the cell.
+        float* block = stackalloc float[4 * MaxTileBlocks * HostGemm.Mr * 32];
+        nint gateStride = (nint)rows * nr;
         for (int q = 0; q < j.Gates; q++)
         {
-            float* cols = j.WT + ((nint)(j0 / nr) * j.Gates + q) * h * nr;
-            HostGemm.Micro<V>(j.HPrev + (nint)m0 * h, h, 1, height, cols, nr, h, acc);
-            var bias = new ReadOnlySpan<float>(j.Bias + q * h + j0, width);
-            for (int r = 0; r < height; r++)
-                TensorPrimitives.Add(new ReadOnlySpan<float>(acc + r * nr, width), bias,
-                    new Span<float>(j.Gh + (nint)(m0 + r) * g + q * h + j0, width));
+            float* cols = j.WT + ((nint)ub * j.Gates + q) * h * nr;
+            for (int m0 = first; m0 < end; m0 += HostGemm.Mr)
+            {
+                float* at = block + q * gateStride + (nint)(m0 - first) * nr;
+                HostGemm.Micro<V>(j.HPrev + (nint)m0 * h, h, 1, Math.Min(HostGemm.Mr, end - m0), cols, nr, h, at);
+                AddBias<V>(at, j.Bias + q * h + j0, HostGemm.Mr, width);
+            }
         }
-        for (int r = 0; r < height; r++)
+        for (int r = 0; r < end - first; r++)
         {
-            nint row = m0 + r;
-            float* gxRow = j.Gx + row * g, ghRow = j.Gh + row * g;
+            nint row = first + r;
+            float* gxRow = j.Gx + row * g, ghRow = block + (nint)r * nr - j0; // unit k of gate q at ghRow[q·gateStride + k]
             switch (j.Cell)
             {
                 case CellKind.Lstm:
-                    HostLstmCell.ForwardSpan(gxRow, ghRow, j.CPrev + row * h, j.C + row * h, j.HNext + row * h, h, j0, width);
+                    HostLstmCell.ForwardSpan<V>(gxRow, ghRow, gateStride, j.CPrev + row * h, j.C + row * h, j.HNext + row * h, h, j0, width);
                     break;
                 case CellKind.Gru:
-                    HostGruCell.ForwardSpan(gxRow, ghRow, j.HPrev + row * h, j.HNext + row * h, h, j0, width);
+                    // GRU's backward reads gh: keep it.
+                    for (int q = 0; q < 3; q++)
+                        new ReadOnlySpan<float>(ghRow + q * gateStride + j0, width).CopyTo(new Span<float>(j.Gh + row * g + q * h + j0, width));
+                    HostGruCell.ForwardSpan<V>(gxRow, ghRow, gateStride, j.HPrev + row * h, j.HNext + row * h, h, j0, width);
                     break;
                 default:
-                    HostRnnCell.ForwardSpan(gxRow, ghRow, j.HNext + row * h, j0, width);
+                    HostRnnCell.ForwardSpan<V>(gxRow, ghRow, j.HNext + row * h, j0, width);
                     break;
             }
         }
+    }
+
+    /// <summary>rows x NR block (ld NR) += b_hh's <paramref name="width"/> units, a vector at a time where the block is whole.</summary>
+    private static void AddBias<V>(float* block, float* bias, int rows, int width) where V : struct, ISimd<V>
+    {
+        int w = V.Count, nr = 2 * w;
+        if (width == nr)
+        {
+            V b0 = V.Load(bias), b1 = V.Load(bias + w);
+            for (int r = 0; r < rows; r++)
+            {
+                V.Store(V.Add(V.Load(block + r * nr), b0), block + r * nr);
+                V.Store(V.Add(V.Load(block + r * nr + w), b1), block + r * nr + w);
+            }
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < width; c++) block[r * nr + c] += bias[c];
     }
 
     private struct Job
     {
         public CellKind Cell;
         public float* HPrev, WT, Bias, Gx, Gh, CPrev, C, HNext;
-        public int Batch, Hidden, Gates, UnitBlocks;
+        public int Batch, Hidden, Gates, UnitBlocks, TileBlocks, RowTiles;
     }
 }

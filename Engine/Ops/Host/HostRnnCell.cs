@@ -3,7 +3,7 @@ using static IlgpuLstm.Engine.Ops.Host.HostCellRows;
 
 namespace IlgpuLstm.Engine.Ops.Host;
 
-/// <summary>The tanh-RNN cell on the host, with the contract of Kernels/RnnCell, as <see cref="TensorPrimitives"/> calls.</summary>
+/// <summary>The tanh-RNN cell on the host, with the contract of Kernels/RnnCell: forward a SIMD loop (<see cref="HostActivations"/>), backward <see cref="TensorPrimitives"/> calls.</summary>
 internal static unsafe class HostRnnCell
 {
     public static void Forward(WorkerPool pool, float* gx, float* gh, float* h, int batch, int hidden) =>
@@ -21,8 +21,21 @@ internal static unsafe class HostRnnCell
     /// <summary>Units [j0, j0 + n) of one batch row (see <see cref="HostLstmCell.ForwardSpan"/>).</summary>
     public static void ForwardSpan(float* gx, float* gh, float* h, int j0, int n)
     {
-        TensorPrimitives.Add(S(gx + j0, n), S(gh + j0, n), S(h + j0, n));
-        TensorPrimitives.Tanh(S(h + j0, n), S(h + j0, n));
+        if (HostGemm.WideVectors) ForwardSpan<Wide>(gx, gh, h, j0, n);
+        else ForwardSpan<Narrow>(gx, gh, h, j0, n);
+    }
+
+    public static void ForwardSpan<V>(float* gx, float* gh, float* h, int j0, int n) where V : struct, ISimd<V>
+    {
+        int w = V.Count, k = j0, end = j0 + n;
+        for (; k <= end - w; k += w) V.Store(HostActivations.Tanh(V.Add(V.Load(gx + k), V.Load(gh + k))), h + k);
+        int rest = end - k;
+        if (rest == 0) return;
+        float* pad = stackalloc float[2 * 16];
+        PadIn(gx + k, pad, rest, w);
+        PadIn(gh + k, pad + w, rest, w);
+        V.Store(HostActivations.Tanh(V.Add(V.Load(pad), V.Load(pad + w))), pad);
+        PadOut(pad, h + k, rest);
     }
 
     private static void BackwardRow(ref Job j, int b)

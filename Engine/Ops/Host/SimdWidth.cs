@@ -19,6 +19,17 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     static abstract TSelf Fma(TSelf a, TSelf b, TSelf c);
     static abstract TSelf Add(TSelf a, TSelf b);
     static abstract TSelf Multiply(TSelf a, TSelf b);
+    static abstract TSelf Subtract(TSelf a, TSelf b);
+    static abstract TSelf Divide(TSelf a, TSelf b);
+    /// <summary>The instructions' min and max (minps, maxps): where either operand is NaN, the result is <paramref name="b"/>.</summary>
+    static abstract TSelf MinNative(TSelf a, TSelf b);
+    static abstract TSelf MaxNative(TSelf a, TSelf b);
+    /// <summary>To the nearest integer, ties to even.</summary>
+    static abstract TSelf Round(TSelf a);
+    /// <summary>2^n for n integral in [-126, 127].</summary>
+    static abstract TSelf Pow2(TSelf n);
+    /// <summary>Per lane: a &lt; b ? ifLess : otherwise.</summary>
+    static abstract TSelf SelectLess(TSelf a, TSelf b, TSelf ifLess, TSelf otherwise);
 }
 
 internal readonly struct Wide(Vector512<float> v) : ISimd<Wide>
@@ -38,6 +49,22 @@ internal readonly struct Wide(Vector512<float> v) : ISimd<Wide>
     public static Wide Add(Wide a, Wide b) => new(a.v + b.v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Wide Multiply(Wide a, Wide b) => new(a.v * b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Wide Subtract(Wide a, Wide b) => new(a.v - b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Wide Divide(Wide a, Wide b) => new(a.v / b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Wide MinNative(Wide a, Wide b) => new(Vector512.MinNative(a.v, b.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Wide MaxNative(Wide a, Wide b) => new(Vector512.MaxNative(a.v, b.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Wide Round(Wide a) => new(Vector512.Round(a.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Wide Pow2(Wide n) =>
+        new(Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n.v) + Vector512.Create(127), 23).AsSingle());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Wide SelectLess(Wide a, Wide b, Wide ifLess, Wide otherwise) =>
+        new(Vector512.ConditionalSelect(Vector512.LessThan(a.v, b.v), ifLess.v, otherwise.v));
 }
 
 internal readonly struct Narrow(Vector256<float> v) : ISimd<Narrow>
@@ -57,4 +84,20 @@ internal readonly struct Narrow(Vector256<float> v) : ISimd<Narrow>
     public static Narrow Add(Narrow a, Narrow b) => new(a.v + b.v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Narrow Multiply(Narrow a, Narrow b) => new(a.v * b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Narrow Subtract(Narrow a, Narrow b) => new(a.v - b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Narrow Divide(Narrow a, Narrow b) => new(a.v / b.v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Narrow MinNative(Narrow a, Narrow b) => new(Vector256.MinNative(a.v, b.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Narrow MaxNative(Narrow a, Narrow b) => new(Vector256.MaxNative(a.v, b.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Narrow Round(Narrow a) => new(Vector256.Round(a.v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Narrow Pow2(Narrow n) =>
+        new(Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n.v) + Vector256.Create(127), 23).AsSingle());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Narrow SelectLess(Narrow a, Narrow b, Narrow ifLess, Narrow otherwise) =>
+        new(Vector256.ConditionalSelect(Vector256.LessThan(a.v, b.v), ifLess.v, otherwise.v));
 }
