@@ -64,8 +64,11 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
         AssertPassed(checks.Rnn(batch, hidden));
     }
 
-    /// <summary>The fused forward step (GEMM + cell) against the float64 GEMM and cell references.</summary>
-    public static IEnumerable<object[]> StepShapes => TestAccelerators.With([1, 1], [3, 17], [9, 40], [13, 70]);
+    /// <summary>
+    /// The fused forward step (GEMM + cell) against the float64 GEMM and cell references. 33 x 200 is
+    /// large enough that a host tile spans two row blocks, the last one ragged, and 7 unit blocks.
+    /// </summary>
+    public static IEnumerable<object[]> StepShapes => TestAccelerators.With([1, 1], [3, 17], [9, 40], [13, 70], [33, 200]);
 
     [Theory]
     [MemberData(nameof(StepShapes))]
