@@ -29,6 +29,7 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
         // Operands whose k lie HostGemm.PackedStride (512) or more apart are packed: rows per tile, columns into panels.
         [false, false, 300, 1030, 523, true, 1f], // B 1,030 wide, packed: ragged last panel, 2 K passes
         [true, false, 1030, 45, 600, false, 0f],  // dGᵀ·x, the weight gradients' case: each k a row of dG away
+        [true, false, 600, 530, 40, true, 1f],    // both packed, tiles spanning 16 panels: ragged last panel and row block
         [true, true, 1027, 33, 70, true, 0.5f],   // both transposed: rows packed, a last block of 3 rows
         [false, true, 60, 1100, 300, true, 0f]);  // computed as Cᵀ from A packed into panels
 

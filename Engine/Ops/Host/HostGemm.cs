@@ -17,6 +17,9 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// Where an operand's consecutive k lie 2 KB or more apart (dGᵀ over all time steps, a 4H-wide
 /// B), it is packed too, the rows by each tile per K pass: the prefetchers and the TLB follow such
 /// a stream badly. At the lesson's shape packing made x·W_ihᵀ about 2x and dW_ih = dGᵀ·x 1.7x faster.
+/// Packed rows (with AVX-512 in blocks for <see cref="HostTallKernel"/>) are a tile's own copy, made
+/// once per K pass: such tiles span up to 16 column panels (all 512 columns of the lesson's dW), so
+/// each row is packed once a pass, not once for every 4 panels (dG over 100 steps is 105 MB).
 /// </para>
 /// <para>
 /// Work is split into tiles of C chosen from the shape alone; each element of C is computed by
@@ -87,8 +90,9 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
             }
             plan.C = c; plan.CRow = g.Ldc; plan.CCol = 1;
         }
-        Tile(ref plan, nr);
-        if (plan.KStride >= PackedStride) plan.RowPanels = scratch.RowPanels((long)pool.Threads * plan.TileRows * Kc);
+        bool packRows = plan.KStride >= PackedStride;
+        Tile(ref plan, nr, packRows);
+        if (packRows) plan.RowPanels = scratch.RowPanels((long)pool.Threads * PackedTileRows(plan.TileRows) * Kc);
         int passes = Math.Max(1, (g.K + Kc - 1) / Kc);
         for (int pass = 0; pass < passes; pass++)
         {
@@ -191,39 +195,52 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         public int N, K, Nr, Panels, Chunks;
     }
 
+    /// <summary>Rows per packed row block: <see cref="HostTallKernel.Rows"/> with AVX-512, else <see cref="Mr"/>.</summary>
+    private static int PackedBlockRows => WideVectors ? HostTallKernel.Rows : Mr;
+
+    /// <summary>Rows of a tile's packed copy: its rows rounded up to whole packed blocks.</summary>
+    private static int PackedTileRows(int tileRows) => (tileRows + PackedBlockRows - 1) / PackedBlockRows * PackedBlockRows;
+
     /// <summary>
-    /// Copies this tile's rows over the pass's K range into blocks of <see cref="Mr"/> rows, each
-    /// KLength x Mr and contiguous (zero past the tile's last row).
+    /// Copies this tile's rows over the pass's K range into blocks of <paramref name="blockRows"/>
+    /// rows, each KLength x blockRows and contiguous, k-major (zero past the tile's last row).
     /// </summary>
-    private static void PackRows(ref Plan p, float* to, int rowStart, int rowEnd)
+    private static void PackRows(ref Plan p, float* to, int rowStart, int rowEnd, int blockRows)
     {
-        for (int m0 = rowStart; m0 < rowEnd; m0 += Mr, to += (nint)p.KLength * Mr)
+        for (int m0 = rowStart; m0 < rowEnd; m0 += blockRows, to += (nint)p.KLength * blockRows)
         {
-            int height = Math.Min(Mr, rowEnd - m0);
+            int height = Math.Min(blockRows, rowEnd - m0);
             float* from = p.Rows + (nint)m0 * p.RowStride + (nint)p.K0 * p.KStride;
-            if (p.RowStride == 1 && height == Mr)
+            if (p.RowStride == 1 && height == blockRows && blockRows == Mr)
             {
                 for (int k = 0; k < p.KLength; k++)
                     Vector256.Store(Vector256.Load(from + (nint)k * p.KStride), to + (nint)k * Mr);
                 continue;
             }
-            for (int r = 0; r < Mr; r++)
+            if (p.RowStride == 1 && height == blockRows && blockRows == HostTallKernel.Rows)
+            {
+                for (int k = 0; k < p.KLength; k++)
+                    Vector512.Store(Vector512.Load(from + (nint)k * p.KStride), to + (nint)k * HostTallKernel.Rows);
+                continue;
+            }
+            for (int r = 0; r < blockRows; r++)
             {
                 float* row = from + (nint)r * p.RowStride;
-                for (int k = 0; k < p.KLength; k++) to[(nint)k * Mr + r] = r < height ? row[(nint)k * p.KStride] : 0f;
+                for (int k = 0; k < p.KLength; k++) to[(nint)k * blockRows + r] = r < height ? row[(nint)k * p.KStride] : 0f;
             }
         }
     }
 
     /// <summary>
-    /// Tiles of C: up to 96 rows by 4 panels, shrunk until there are enough tiles to share out
-    /// (from the shape alone, never the thread count, so results do not depend on it).
+    /// Tiles of C: up to 128 rows by 4 panels (16 where the tile packs its rows), shrunk until there
+    /// are enough tiles to share out (from the shape alone, never the thread count, so results do
+    /// not depend on it).
     /// </summary>
-    private static void Tile(ref Plan p, int nr)
+    private static void Tile(ref Plan p, int nr, bool packedRows)
     {
         int panels = (p.N + nr - 1) / nr;
         int rowBlocks = (p.M + Mr - 1) / Mr;
-        int mc = 16, nc = 4; // in micro-kernel blocks
+        int mc = 16, nc = packedRows ? Math.Min(panels, 16) : 4; // in micro-kernel blocks
         int Tiles() => ((rowBlocks + mc - 1) / mc) * ((panels + nc - 1) / nc);
         while (Tiles() < 8 && (mc > 1 || nc > 1))
         {
@@ -246,7 +263,7 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     private static void RunTile<V>(ref Plan p, int tile) where V : struct, ISimd<V>
     {
         int nr = 2 * V.Count;
-        float* acc = stackalloc float[Mr * 2 * 16];
+        float* acc = stackalloc float[HostTallKernel.Rows * 2 * 16];
         int rowStart = tile / p.ColTiles * p.TileRows;
         int panelStart = tile % p.ColTiles * p.TilePanels;
         int rowEnd = Math.Min(p.M, rowStart + p.TileRows);
@@ -255,9 +272,10 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         float* packedRows = null;
         if (p.RowPanels != null)
         {
-            packedRows = p.RowPanels + (nint)WorkerPool.Slot * p.TileRows * Kc;
-            PackRows(ref p, packedRows, rowStart, rowEnd);
+            packedRows = p.RowPanels + (nint)WorkerPool.Slot * PackedTileRows(p.TileRows) * Kc;
+            PackRows(ref p, packedRows, rowStart, rowEnd, PackedBlockRows);
         }
+        bool tall = packedRows != null && V.Count == 16;
         for (int n0 = panelStart * nr; n0 < colEnd; n0 += nr)
         {
             int width = Math.Min(nr, p.N - n0);
@@ -266,6 +284,17 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
             if (p.ColPanels) { cols = p.Cols + (nint)(n0 / nr) * p.K * nr + (nint)p.K0 * nr; ld = nr; }
             else if (width < nr && p.Tail != null) { cols = p.Tail + (nint)p.K0 * nr; ld = nr; }
             else { cols = p.Cols + (nint)p.K0 * p.ColLd + n0; ld = p.ColLd; }
+            if (tall)
+            {
+                for (int m0 = rowStart; m0 < rowEnd; m0 += HostTallKernel.Rows)
+                {
+                    int height = Math.Min(HostTallKernel.Rows, rowEnd - m0);
+                    HostTallKernel.Run(packedRows + (nint)(m0 - rowStart) * p.KLength, cols, ld, p.KLength, acc);
+                    if (p.CCol == 1 && width == nr) StoreRows<V>(ref p, acc, m0, n0, height, first);
+                    else Store(ref p, acc, nr, m0, n0, height, width, first);
+                }
+                continue;
+            }
             for (int m0 = rowStart; m0 < rowEnd; m0 += Mr)
             {
                 int height = Math.Min(Mr, rowEnd - m0);
