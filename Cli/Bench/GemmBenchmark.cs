@@ -22,6 +22,7 @@ internal static class GemmBenchmark
         ("dh += dG·W_hh, one step back", false, false, 32, 128, 512),
         ("x·W_ihᵀ, 1,600 rows", false, true, 1600, 512, 128),
         ("dW_hh += dGᵀ·h over 1,600 rows", true, false, 512, 128, 1600),
+        ("dx = dG·W_ih over 1,600 rows", false, false, 1600, 128, 512),
         ("x·W_ihᵀ, the lesson's 12,800 rows", false, true, 12800, 2048, 512),
         ("dW_ih += dGᵀ·x, the lesson's 12,800 rows", true, false, 2048, 512, 12800),
         ("dx = dG·W_ih, the lesson's 12,800 rows", false, false, 12800, 512, 2048),

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using IlgpuLstm.Kernels;
 
 namespace IlgpuLstm.Engine.Ops.Host;
@@ -19,7 +20,8 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// a stream badly. At the lesson's shape packing made x·W_ihᵀ about 2x and dW_ih = dGᵀ·x 1.7x faster.
 /// Packed rows (with AVX-512 in blocks for <see cref="HostTallKernel"/>) are a tile's own copy, made
 /// once per K pass: such tiles span up to 16 column panels (all 512 columns of the lesson's dW), so
-/// each row is packed once a pass, not once for every 4 panels (dG over 100 steps is 105 MB).
+/// each row is packed once a pass, not once for every 4 panels (dG over 100 steps is 105 MB). With
+/// AVX-512, row-major rows against packed columns 4 or more panels wide are packed too, for that kernel.
 /// </para>
 /// <para>
 /// Work is split into tiles of C chosen from the shape alone; each element of C is computed by
@@ -90,7 +92,11 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
             }
             plan.C = c; plan.CRow = g.Ldc; plan.CCol = 1;
         }
-        bool packRows = plan.KStride >= PackedStride;
+        // Rows in place, row-major, against packed columns at least 4 panels wide: packed by gathers,
+        // they run the tall kernel (x·W_ihᵀ and dx = dG·W_ih at the lesson's shape: 1.1-1.2x).
+        // Against columns in place (dh += dG·W_hh, one step) the copy cost more than it saved.
+        bool gatherRows = WideVectors && plan.ColPanels && plan.KStride == 1 && plan.N >= 4 * nr;
+        bool packRows = plan.KStride >= PackedStride || gatherRows;
         Tile(ref plan, nr, packRows);
         if (packRows) plan.RowPanels = scratch.RowPanels((long)pool.Threads * PackedTileRows(plan.TileRows) * Kc);
         int passes = Math.Max(1, (g.K + Kc - 1) / Kc);
@@ -221,6 +227,18 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
             {
                 for (int k = 0; k < p.KLength; k++)
                     Vector512.Store(Vector512.Load(from + (nint)k * p.KStride), to + (nint)k * HostTallKernel.Rows);
+                continue;
+            }
+            if (p.KStride == 1 && height == blockRows && blockRows == HostTallKernel.Rows && Avx2.IsSupported)
+            {
+                // Row-major rows: element k of 8 rows per gather, a transpose at 2 gathers per k.
+                var index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * Vector256.Create((int)p.RowStride);
+                float* upper = from + 8 * p.RowStride;
+                for (int k = 0; k < p.KLength; k++)
+                {
+                    Avx2.GatherVector256(from + k, index, 4).Store(to + (nint)k * HostTallKernel.Rows);
+                    Avx2.GatherVector256(upper + k, index, 4).Store(to + (nint)k * HostTallKernel.Rows + 8);
+                }
                 continue;
             }
             for (int r = 0; r < blockRows; r++)
