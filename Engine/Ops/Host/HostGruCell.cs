@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using IlgpuLstm.Kernels;
 using static IlgpuLstm.Engine.Ops.Host.HostCellRows;
@@ -7,9 +6,9 @@ namespace IlgpuLstm.Engine.Ops.Host;
 
 /// <summary>
 /// The GRU cell on the host, with the contract of Kernels/GruCell (gate order r, z, n; forward
-/// leaves the activated gates in gx and keeps gh). Forward is one SIMD loop over a row's gate
-/// spans (<see cref="HostActivations"/>); backward one whose scalar tail is the kernels' own
-/// <see cref="GruCell.UnitGradient"/>.
+/// leaves the activated gates in gx and keeps gh). Forward and backward are each one SIMD loop
+/// over a row's gate spans (<see cref="HostActivations"/>), the last units, fewer than a vector,
+/// through the same loop body on zero-padded copies.
 /// </summary>
 internal static unsafe class HostGruCell
 {
@@ -70,29 +69,52 @@ internal static unsafe class HostGruCell
     private static void BackwardRow(ref Job j, int b)
     {
         int h = j.Hidden;
-        float* gates = j.P0 + (nint)b * 3 * h, gh = j.P1 + (nint)b * 3 * h;
+        float* gates = j.P0 + (nint)b * 3 * h, ghN = j.P1 + (nint)b * 3 * h + 2 * h;
         float* dGx = j.P4 + (nint)b * 3 * h, dGh = j.P5 + (nint)b * 3 * h;
         float* hPrev = j.P2 + (nint)b * h, dh = j.P3 + (nint)b * h, dhPrev = j.P6 + (nint)b * h;
-        int w = Vector<float>.Count, k = 0;
-        var one = Vector<float>.One;
-        // GruCell.UnitGradient, a vector of units at a time.
+        if (HostGemm.WideVectors) BackwardRow<Wide>(gates, ghN, hPrev, dh, dhPrev, dGx, dGh, h);
+        else BackwardRow<Narrow>(gates, ghN, hPrev, dh, dhPrev, dGx, dGh, h);
+    }
+
+    private static void BackwardRow<V>(float* gates, float* ghN, float* hPrev, float* dh, float* dhPrev, float* dGx,
+        float* dGh, int h) where V : struct, ISimd<V>
+    {
+        int w = V.Count, k = 0;
         for (; k <= h - w; k += w)
+            UnitGradients<V>(gates + k, h, ghN + k, hPrev + k, dh + k, dhPrev + k, dGx + k, dGh + k, h);
+        int rest = h - k;
+        if (rest == 0) return;
+        float* pad = stackalloc float[13 * 16]; // gates' 3, gh_n, hPrev, dh, dhPrev, dGx's 3, dGh's 3
+        for (int q = 0; q < 3; q++) PadIn(gates + q * h + k, pad + q * w, rest, w);
+        PadIn(ghN + k, pad + 3 * w, rest, w);
+        PadIn(hPrev + k, pad + 4 * w, rest, w);
+        PadIn(dh + k, pad + 5 * w, rest, w);
+        PadIn(dhPrev + k, pad + 6 * w, rest, w);
+        UnitGradients<V>(pad, w, pad + 3 * w, pad + 4 * w, pad + 5 * w, pad + 6 * w, pad + 7 * w, pad + 10 * w, w);
+        for (int q = 0; q < 3; q++)
         {
-            var r = Vector.Load(gates + k); var z = Vector.Load(gates + h + k); var n = Vector.Load(gates + 2 * h + k);
-            var dhv = Vector.Load(dh + k);
-            var dn = dhv * (one - z) * (one - n * n);
-            var dz = dhv * (Vector.Load(hPrev + k) - n) * z * (one - z);
-            var dr = dn * Vector.Load(gh + 2 * h + k) * r * (one - r);
-            dr.Store(dGx + k); dz.Store(dGx + h + k); dn.Store(dGx + 2 * h + k);
-            dr.Store(dGh + k); dz.Store(dGh + h + k); (dn * r).Store(dGh + 2 * h + k);
-            (Vector.Load(dhPrev + k) + dhv * z).Store(dhPrev + k);
+            PadOut(pad + (7 + q) * w, dGx + q * h + k, rest);
+            PadOut(pad + (10 + q) * w, dGh + q * h + k, rest);
         }
-        for (; k < h; k++)
-        {
-            var d = GruCell.UnitGradient(gates[k], gates[h + k], gates[2 * h + k], gh[2 * h + k], hPrev[k], dh[k]);
-            dGx[k] = d.DR; dGx[h + k] = d.DZ; dGx[2 * h + k] = d.DN;
-            dGh[k] = d.DR; dGh[h + k] = d.DZ; dGh[2 * h + k] = d.DGhN;
-            dhPrev[k] += d.DhPrevDirect;
-        }
+        PadOut(pad + 6 * w, dhPrev + k, rest);
+    }
+
+    /// <summary>GruCell.UnitGradient for one vector of units (gates, dGx and dGh stride apart); dhPrev gains the direct path.</summary>
+    // Not inlined: its own inlining budget, so every vector operation in it is inlined.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void UnitGradients<V>(float* gates, nint stride, float* ghN, float* hPrev, float* dh, float* dhPrev,
+        float* dGx, float* dGh, nint dStride) where V : struct, ISimd<V>
+    {
+        var one = V.Broadcast(1f);
+        var r = V.Load(gates);
+        var z = V.Load(gates + stride);
+        var n = V.Load(gates + 2 * stride);
+        var dhv = V.Load(dh);
+        var dn = V.Multiply(V.Multiply(dhv, V.Subtract(one, z)), V.Subtract(one, V.Multiply(n, n)));
+        var dz = V.Multiply(V.Multiply(V.Multiply(dhv, V.Subtract(V.Load(hPrev), n)), z), V.Subtract(one, z));
+        var dr = V.Multiply(V.Multiply(V.Multiply(dn, V.Load(ghN)), r), V.Subtract(one, r));
+        V.Store(dr, dGx); V.Store(dz, dGx + dStride); V.Store(dn, dGx + 2 * dStride);
+        V.Store(dr, dGh); V.Store(dz, dGh + dStride); V.Store(V.Multiply(dn, r), dGh + 2 * dStride);
+        V.Store(V.Add(V.Load(dhPrev), V.Multiply(dhv, z)), dhPrev);
     }
 }

@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using IlgpuLstm.Kernels;
 using static IlgpuLstm.Engine.Ops.Host.HostCellRows;
@@ -9,8 +7,8 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// <summary>
 /// The LSTM cell on the host, with the contract of Kernels/LstmCell (gate order i, f, g, o;
 /// forward leaves the activated gates in gx). Inside a row each gate block is a contiguous span
-/// of H, so forward is one SIMD loop over it (<see cref="HostActivations"/>) and backward one
-/// whose scalar tail is the kernels' own <see cref="LstmCell.UnitGradient"/>.
+/// of H, so forward and backward are each one SIMD loop over it (<see cref="HostActivations"/>),
+/// the last units, fewer than a vector, through the same loop body on zero-padded copies.
 /// </summary>
 internal static unsafe class HostLstmCell
 {
@@ -81,36 +79,49 @@ internal static unsafe class HostLstmCell
         int h = j.Hidden;
         float* gates = j.P0 + (nint)b * 4 * h, dG = j.P5 + (nint)b * 4 * h;
         float* cPrev = j.P1 + (nint)b * h, c = j.P2 + (nint)b * h, dh = j.P3 + (nint)b * h, dc = j.P4 + (nint)b * h;
-        const int band = 512;
-        float* tanhC = stackalloc float[band];
-        for (int k0 = 0; k0 < h; k0 += band)
-        {
-            int n = Math.Min(band, h - k0);
-            TensorPrimitives.Tanh(S(c + k0, n), S(tanhC, n));
-            int w = Vector<float>.Count, k = 0;
-            var one = Vector<float>.One;
-            // LstmCell.UnitGradient, a vector of units at a time.
-            for (; k <= n - w; k += w)
-            {
-                int q = k0 + k;
-                var i = Vector.Load(gates + q); var f = Vector.Load(gates + h + q);
-                var g = Vector.Load(gates + 2 * h + q); var o = Vector.Load(gates + 3 * h + q);
-                var tc = Vector.Load(tanhC + k); var dhv = Vector.Load(dh + q);
-                var dcv = Vector.Load(dc + q) + dhv * o * (one - tc * tc);
-                (dcv * g * i * (one - i)).Store(dG + q);
-                (dcv * Vector.Load(cPrev + q) * f * (one - f)).Store(dG + h + q);
-                (dcv * i * (one - g * g)).Store(dG + 2 * h + q);
-                (dhv * tc * o * (one - o)).Store(dG + 3 * h + q);
-                (dcv * f).Store(dc + q);
-            }
-            for (; k < n; k++)
-            {
-                int q = k0 + k;
-                var d = LstmCell.UnitGradient(gates[q], gates[h + q], gates[2 * h + q], gates[3 * h + q], cPrev[q],
-                    tanhC[k], dh[q], dc[q]);
-                dG[q] = d.DI; dG[h + q] = d.DF; dG[2 * h + q] = d.DG; dG[3 * h + q] = d.DO;
-                dc[q] = d.DcPrev;
-            }
-        }
+        if (HostGemm.WideVectors) BackwardRow<Wide>(gates, cPrev, c, dh, dc, dG, h);
+        else BackwardRow<Narrow>(gates, cPrev, c, dh, dc, dG, h);
+    }
+
+    private static void BackwardRow<V>(float* gates, float* cPrev, float* c, float* dh, float* dc, float* dG, int h)
+        where V : struct, ISimd<V>
+    {
+        int w = V.Count, k = 0;
+        for (; k <= h - w; k += w) UnitGradients<V>(gates + k, h, cPrev + k, c + k, dh + k, dc + k, dG + k, h);
+        int rest = h - k;
+        if (rest == 0) return;
+        float* pad = stackalloc float[12 * 16]; // gates' 4, cPrev, c, dh, dc, dG's 4
+        for (int q = 0; q < 4; q++) PadIn(gates + q * h + k, pad + q * w, rest, w);
+        PadIn(cPrev + k, pad + 4 * w, rest, w);
+        PadIn(c + k, pad + 5 * w, rest, w);
+        PadIn(dh + k, pad + 6 * w, rest, w);
+        PadIn(dc + k, pad + 7 * w, rest, w);
+        UnitGradients<V>(pad, w, pad + 4 * w, pad + 5 * w, pad + 6 * w, pad + 7 * w, pad + 8 * w, w);
+        for (int q = 0; q < 4; q++) PadOut(pad + (8 + q) * w, dG + q * h + k, rest);
+        PadOut(pad + 7 * w, dc + k, rest);
+    }
+
+    /// <summary>
+    /// LstmCell.UnitGradient for one vector of units (gates and dG stride apart), tanh(c) from the
+    /// same <see cref="HostActivations.Tanh"/> that made h in the forward pass; dc becomes dL/dc_{t-1}.
+    /// </summary>
+    // Not inlined: its own inlining budget, so every vector operation in it is inlined.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void UnitGradients<V>(float* gates, nint stride, float* cPrev, float* c, float* dh, float* dc, float* dG,
+        nint dGStride) where V : struct, ISimd<V>
+    {
+        var one = V.Broadcast(1f);
+        var i = V.Load(gates);
+        var f = V.Load(gates + stride);
+        var g = V.Load(gates + 2 * stride);
+        var o = V.Load(gates + 3 * stride);
+        var tc = HostActivations.Tanh(V.Load(c));
+        var dhv = V.Load(dh);
+        var dcv = V.Add(V.Load(dc), V.Multiply(V.Multiply(dhv, o), V.Subtract(one, V.Multiply(tc, tc))));
+        V.Store(V.Multiply(V.Multiply(V.Multiply(dcv, g), i), V.Subtract(one, i)), dG);
+        V.Store(V.Multiply(V.Multiply(V.Multiply(dcv, V.Load(cPrev)), f), V.Subtract(one, f)), dG + dGStride);
+        V.Store(V.Multiply(V.Multiply(dcv, i), V.Subtract(one, V.Multiply(g, g))), dG + 2 * dGStride);
+        V.Store(V.Multiply(V.Multiply(V.Multiply(dhv, tc), o), V.Subtract(one, o)), dG + 3 * dGStride);
+        V.Store(V.Multiply(dcv, f), dc);
     }
 }
