@@ -101,6 +101,15 @@ internal sealed class PhaseProfile(IOps inner, Action synchronize) : IOps
     public void PrepareRecurrentWeights(CellKind cell, ArrayView<float> wHh, ArrayView<float> prepared, int hidden) =>
         Time(Phases[14], 0, () => inner.PrepareRecurrentWeights(cell, wHh, prepared, hidden));
 
+    public long BackwardRecurrentWeightsLength(int gates, int hidden) => inner.BackwardRecurrentWeightsLength(gates, hidden);
+
+    public void PrepareBackwardRecurrentWeights(ArrayView<float> wHh, ArrayView<float> prepared, int gates, int hidden) =>
+        Time(Phases[14], 0, () => inner.PrepareBackwardRecurrentWeights(wHh, prepared, gates, hidden));
+
+    public void RecurrentBackwardStep(ArrayView<float> dGh, ArrayView<float> wHh, ArrayView<float> prepared, ArrayView<float> dhPrev,
+        int batch, int gates, int hidden) =>
+        Time(Phases[7], 2.0 * batch * gates * hidden, () => inner.RecurrentBackwardStep(dGh, wHh, prepared, dhPrev, batch, gates, hidden));
+
     public void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss, ArrayView<float> dLogits,
         int rows, int vocabSize, float gradScale) =>
         Time(Phases[6], 0, () => inner.SoftmaxCrossEntropy(logits, targets, rowLoss, dLogits, rows, vocabSize, gradScale));

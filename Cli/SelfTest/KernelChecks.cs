@@ -276,6 +276,24 @@ internal sealed class KernelChecks
         return Merge($"RecurrentForwardStep {cell.ModuleName()}", $"B {batch}, H {hidden}", [.. parts]);
     }
 
+    /// <summary>
+    /// One backward time step, dhPrev += dGh · W_hh, with W_hh prepared once as the layers do (the
+    /// host packs it into panels from H = 512 on, and gathers dGh's rows for its 16-row kernel).
+    /// </summary>
+    public CheckResult RecurrentBackwardStep(int batch, int gates, int hidden)
+    {
+        var dGh = RandomFloats(batch * gates); var w = RandomFloats(gates * hidden, 0.5f); var dhPrev = RandomFloats(batch * hidden);
+        var expected = GemmReference.Compute(false, false, batch, hidden, gates, 1.0, dGh, gates, w, hidden, 1.0, dhPrev, hidden, null);
+        using var dg = Acc.Allocate1D(dGh); using var dw = Acc.Allocate1D(w); using var dh = Acc.Allocate1D(dhPrev);
+        long length = device.Ops.BackwardRecurrentWeightsLength(gates, hidden);
+        using var prepared = Acc.Allocate1D<float>(Math.Max(1, length));
+        var preparedView = length > 0 ? prepared.View : default;
+        device.Ops.PrepareBackwardRecurrentWeights(dw.View, preparedView, gates, hidden);
+        device.Ops.RecurrentBackwardStep(dg.View, dw.View, preparedView, dh.View, batch, gates, hidden);
+        return Compare("RecurrentBackwardStep", $"B {batch}, G {gates}, H {hidden}", dh.GetAsArray1D(), expected,
+            1e-6 * (gates + 1), 1e-5);
+    }
+
     public CheckResult Transpose(int batch, int steps, int width)
     {
         var x = RandomFloats(batch * steps * width);
@@ -316,6 +334,8 @@ internal sealed class KernelChecks
         foreach (var (b, h) in new[] { (1, 1), (3, 17), (9, 40) })
             foreach (var cell in new[] { CellKind.Lstm, CellKind.Gru, CellKind.Rnn })
                 yield return RecurrentStep(cell, b, h);
+        yield return RecurrentBackwardStep(3, 68, 17);
+        yield return RecurrentBackwardStep(5, 2120, 530);
         yield return CrossEntropy(1, 2);
         yield return CrossEntropy(37, 83);
         yield return Mse(1);

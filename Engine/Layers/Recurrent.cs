@@ -208,6 +208,7 @@ internal sealed class Recurrent : IDisposable
             var buf = buffers[l];
             var wHh = parameters[l].WeightHh;
             if (Cell == CellKind.Lstm) ops.Fill(buf.Dc, b * h, 0f);
+            if (Steps > 1) ops.PrepareBackwardRecurrentWeights(wHh, buf.WeightHhBackward, g, h);
             for (int t = Steps - 1; t >= 0; t--)
             {
                 var dh = buf.DHs.SubView(t * bh, bh);
@@ -228,8 +229,7 @@ internal sealed class Recurrent : IDisposable
                         ops.RnnBackward(buf.Hs.SubView((t + 1) * bh, bh), dh, dGx, b, h);
                         break;
                 }
-                if (t > 0)
-                    ops.Gemm(false, false, b, h, g, 1f, dGh, g, wHh, h, 1f, dhPrev, h);
+                if (t > 0) ops.RecurrentBackwardStep(dGh, wHh, buf.WeightHhBackward, dhPrev, b, g, h);
             }
             ops.Gemm(true, false, g, h, rows, 1f, buf.DGh, g, buf.Hs, h, 1f, gradients[l].WeightHh, h);
             if (Cell == CellKind.Gru)

@@ -9,8 +9,8 @@ namespace IlgpuLstm.Engine.Layers;
 /// writes them in place, step by step) the gate gradients dGx; gh the recurrent pre-activations,
 /// (T, B, G) for GRU, whose backward reads them, one step's (B, G) for LSTM and RNN; hs/cs
 /// (T+1, B, H) with the incoming state in slot 0; dHs (T, B, H) the gradient reaching each
-/// output; dGh (T, B, G), GRU's own, the same buffer as dGx otherwise; W_hhᵀ (H, G) for the
-/// forward step; dropout mask and output when this layer's output is dropped before the next.
+/// output; dGh (T, B, G), GRU's own, the same buffer as dGx otherwise; W_hh as the forward and
+/// the backward steps read it (each prepared once per pass); dropout mask and output when this layer's output is dropped before the next.
 /// Sharing gx with dGx and keeping one step of gh saves 3 x T·B·G floats per LSTM layer
 /// (630 MB at the lesson's shape).
 /// </summary>
@@ -25,6 +25,8 @@ internal sealed class RecurrentLayerBuffers : IDisposable
         Gx = owned.Allocate<float>(rows * g, "gate pre-activations");
         Gh = owned.Allocate<float>((cell == CellKind.Gru ? rows : batch) * g, "recurrent pre-activations");
         WeightHhT = owned.Allocate<float>(device.Ops.RecurrentWeightsLength(cell, hidden), "prepared recurrent weights");
+        long backward = device.Ops.BackwardRecurrentWeightsLength((int)g, hidden);
+        WeightHhBackward = backward > 0 ? owned.Allocate<float>(backward, "recurrent weights prepared for backward") : default;
         Hs = owned.Allocate<float>((rows + batch) * hidden, "hidden states");
         Cs = cell == CellKind.Lstm ? owned.Allocate<float>((rows + batch) * hidden, "cell states") : default;
         DHs = owned.Allocate<float>(rows * hidden, "output gradients");
@@ -42,6 +44,7 @@ internal sealed class RecurrentLayerBuffers : IDisposable
     public ArrayView<float> Gx { get; }
     public ArrayView<float> Gh { get; }
     public ArrayView<float> WeightHhT { get; }
+    public ArrayView<float> WeightHhBackward { get; }
     public ArrayView<float> Hs { get; }
     public ArrayView<float> Cs { get; }
     public ArrayView<float> DHs { get; }

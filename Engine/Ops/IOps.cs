@@ -68,6 +68,22 @@ internal interface IOps
         ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext,
         int batch, int hidden);
 
+    /// <summary>
+    /// Floats <see cref="PrepareBackwardRecurrentWeights"/> writes for one layer of G x H weights;
+    /// 0 where <see cref="RecurrentBackwardStep"/> reads W_hh as it is.
+    /// </summary>
+    long BackwardRecurrentWeightsLength(int gates, int hidden);
+
+    /// <summary>W_hh (G x H) into the layout <see cref="RecurrentBackwardStep"/> reads, once per backward pass.</summary>
+    void PrepareBackwardRecurrentWeights(ArrayView<float> wHh, ArrayView<float> prepared, int gates, int hidden);
+
+    /// <summary>
+    /// One backward time step's <c>dhPrev += dGh · W_hh</c> (B x G times G x H), W_hh given as it is
+    /// and as <see cref="PrepareBackwardRecurrentWeights"/> made it (empty where its length is 0).
+    /// </summary>
+    void RecurrentBackwardStep(ArrayView<float> dGh, ArrayView<float> wHh, ArrayView<float> prepared, ArrayView<float> dhPrev,
+        int batch, int gates, int hidden);
+
     /// <summary>Per-row loss and dLogits = (softmax - onehot) * gradScale.</summary>
     void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss,
         ArrayView<float> dLogits, int rows, int vocab, float gradScale);

@@ -122,6 +122,17 @@ internal sealed class IlgpuOps : IOps, IDisposable
     public void PrepareRecurrentWeights(CellKind cell, ArrayView<float> wHh, ArrayView<float> prepared, int hidden) =>
         Transpose(wHh, prepared, cell.Gates() * hidden, hidden, 1, toTimeMajor: true);
 
+    /// <summary>The kernels read W_hh as it is.</summary>
+    public long BackwardRecurrentWeightsLength(int gates, int hidden) => 0;
+
+    public void PrepareBackwardRecurrentWeights(ArrayView<float> wHh, ArrayView<float> prepared, int gates, int hidden)
+    {
+    }
+
+    public void RecurrentBackwardStep(ArrayView<float> dGh, ArrayView<float> wHh, ArrayView<float> prepared,
+        ArrayView<float> dhPrev, int batch, int gates, int hidden) =>
+        Gemm(false, false, batch, hidden, gates, 1f, dGh, gates, wHh, hidden, 1f, dhPrev, hidden);
+
     /// <summary>
     /// One launch of the fused kernel (Kernels.RecurrentStep) where the policy says so (GPUs);
     /// otherwise the GEMM and the cell kernel.

@@ -81,6 +81,17 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
             AssertPassed(checks.RecurrentStep(cell, batch, hidden));
     }
 
+    /// <summary>
+    /// The backward step's dh += dG·W_hh with W_hh prepared once. From H = 512 the host packs W_hh
+    /// and gathers dG's rows: 530 leaves a ragged last panel, batch 17 a ragged 16-row block.
+    /// </summary>
+    public static IEnumerable<object[]> BackwardStepShapes => TestAccelerators.With([1, 4, 1], [3, 68, 17], [17, 2048, 512], [5, 2120, 530]);
+
+    [Theory]
+    [MemberData(nameof(BackwardStepShapes))]
+    public void RecurrentBackwardStepMatchesReference(string accelerator, int batch, int gates, int hidden) =>
+        AssertPassed(Checks(accelerator).RecurrentBackwardStep(batch, gates, hidden));
+
     public static IEnumerable<object[]> OneHotShapes => TestAccelerators.With([1, 1, 1], [37, 12, 83], [5, 20, 3], [70, 33, 5]);
 
     [Theory]

@@ -39,7 +39,7 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     /// Floats between consecutive k of an operand from which it is packed (2 KB: a new page every
     /// other k, which the prefetchers and TLB follow badly: dGᵀ over all time steps, a 4H-wide B).
     /// </summary>
-    private const int PackedStride = 512;
+    internal const int PackedStride = 512;
     /// <summary>Rows of C from which a far-strided in-place column operand is packed: its copy is then a small part of the work.</summary>
     private const int PackedColumnRows = 256;
 
@@ -92,19 +92,53 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
             }
             plan.C = c; plan.CRow = g.Ldc; plan.CCol = 1;
         }
+        Execute(ref plan, g.K, nr);
+    }
+
+    /// <summary>Floats of <paramref name="n"/> columns of a K-deep operand packed into panels (<see cref="PackColumns(float*, int, int, int, float*)"/>).</summary>
+    public static long PackedColumnsLength(int k, int n) => (long)(n + Nr - 1) / Nr * k * Nr;
+
+    /// <summary>
+    /// B (K x N, row-major, leading dimension ldb) into K x NR panels, once for many products with
+    /// it (<see cref="RunPacked"/>): the backward time steps' W_hh, packed once per backward pass.
+    /// </summary>
+    public void PackColumns(float* b, int ldb, int k, int n, float* to)
+    {
+        var plan = new Plan { N = n, K = k };
+        PackColumns(ref plan, b, ldb, 1, Nr, to);
+    }
+
+    /// <summary>C = alpha A·B + beta C with B as <see cref="PackColumns(float*, int, int, int, float*)"/> packed it (no transposes, no bias).</summary>
+    public void RunPacked(float* a, float* packedB, float* c, GemmArgs g)
+    {
+        if (g.M == 0 || g.N == 0) return;
+        var plan = new Plan
+        {
+            Alpha = g.Alpha, Beta = g.Beta, K = g.K, M = g.M, N = g.N,
+            Rows = a, RowStride = g.Lda, KStride = 1,
+            Cols = packedB, ColPanels = true,
+            C = c, CRow = g.Ldc, CCol = 1,
+        };
+        Execute(ref plan, g.K, Nr);
+    }
+
+    /// <summary>Tiles the planned product and runs its K passes.</summary>
+    private void Execute(ref Plan plan, int kTotal, int nr)
+    {
         // Rows in place, row-major, against packed columns at least 4 panels wide: packed by gathers,
-        // they run the tall kernel (x·W_ihᵀ and dx = dG·W_ih at the lesson's shape: 1.1-1.2x).
-        // Against columns in place (dh += dG·W_hh, one step) the copy cost more than it saved.
+        // they run the tall kernel (x·W_ihᵀ, dx = dG·W_ih at the lesson's shape: 1.1-1.2x; a backward
+        // time step's dh += dG·W_hh against W_hh packed once per pass: 1.4x). Against columns in
+        // place (W_hh as it is) the gathers cost more than they saved.
         bool gatherRows = WideVectors && plan.ColPanels && plan.KStride == 1 && plan.N >= 4 * nr;
         bool packRows = plan.KStride >= PackedStride || gatherRows;
         Tile(ref plan, nr, packRows);
         if (packRows) plan.RowPanels = scratch.RowPanels((long)pool.Threads * PackedTileRows(plan.TileRows) * Kc);
-        int passes = Math.Max(1, (g.K + Kc - 1) / Kc);
+        int passes = Math.Max(1, (kTotal + Kc - 1) / Kc);
         for (int pass = 0; pass < passes; pass++)
         {
             plan.K0 = pass * Kc;
-            plan.KLength = Math.Min(Kc, g.K - plan.K0);
-            pool.Run(&RunTile, (nint)(&plan), plan.RowTiles * plan.ColTiles);
+            plan.KLength = Math.Min(Kc, kTotal - plan.K0);
+            fixed (Plan* at = &plan) pool.Run(&RunTile, (nint)at, plan.RowTiles * plan.ColTiles);
         }
     }
 
@@ -145,7 +179,7 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     /// panels of NR columns, each K x NR and contiguous (zero past N), so the micro-kernel reads
     /// one cache line after another whatever the operand's layout. Chunks are whole panels.
     /// </summary>
-    private void PackColumns(ref Plan plan, float* x, nint kStride, nint jStride, int nr)
+    private void PackColumns(ref Plan plan, float* x, nint kStride, nint jStride, int nr, float* to = null)
     {
         int panels = (plan.N + nr - 1) / nr;
         var job = new ColumnPacking
@@ -157,7 +191,7 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
             K = plan.K,
             Nr = nr,
             Panels = panels,
-            To = scratch.Packed((long)panels * plan.K * nr),
+            To = to != null ? to : scratch.Packed((long)panels * plan.K * nr),
             Chunks = Math.Min(panels, HostOps.Chunks((long)plan.N * plan.K, 65536)),
         };
         pool.Run(&PackColumnChunk, (nint)(&job), job.Chunks);
