@@ -114,10 +114,19 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         if (g.M == 0 || g.N == 0) return;
         var plan = new Plan
         {
-            Alpha = g.Alpha, Beta = g.Beta, K = g.K, M = g.M, N = g.N,
-            Rows = a, RowStride = g.Lda, KStride = 1,
-            Cols = packedB, ColPanels = true,
-            C = c, CRow = g.Ldc, CCol = 1,
+            Alpha = g.Alpha,
+            Beta = g.Beta,
+            K = g.K,
+            M = g.M,
+            N = g.N,
+            Rows = a,
+            RowStride = g.Lda,
+            KStride = 1,
+            Cols = packedB,
+            ColPanels = true,
+            C = c,
+            CRow = g.Ldc,
+            CCol = 1,
         };
         Execute(ref plan, g.K, Nr);
     }
