@@ -138,7 +138,9 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         // they run the tall kernel (x·W_ihᵀ, dx = dG·W_ih at the lesson's shape: 1.1-1.2x; a backward
         // time step's dh += dG·W_hh against W_hh packed once per pass: 1.4x). Against columns in
         // place (W_hh as it is) the gathers cost more than they saved.
-        bool gatherRows = WideVectors && plan.ColPanels && plan.KStride == 1 && plan.N >= 4 * nr;
+        // The gathers' indices are int32 element offsets: up to 15 rows apart.
+        bool gatherRows = WideVectors && plan.ColPanels && plan.KStride == 1 && plan.N >= 4 * nr &&
+            plan.RowStride <= int.MaxValue / 16;
         bool packRows = plan.KStride >= PackedStride || gatherRows;
         Tile(ref plan, nr, packRows);
         if (packRows) plan.RowPanels = scratch.RowPanels((long)pool.Threads * PackedTileRows(plan.TileRows) * Kc);
