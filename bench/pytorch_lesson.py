@@ -6,6 +6,8 @@ Prints one JSON object. Needs only Debian's python3-torch (+ libopenblas0-openmp
   train   --cell C --hidden-size H --num-layers L --batch-size B --seq-length T --dropout P --steps N
   sample  --cell C --hidden-size H --num-layers L --length N --top-k K
   wallclock --corpus FILE --seconds S --hidden-size H ... --lr LR  (val loss over the whole split)
+            [--max-steps N] [--seed K] [--save FILE.safetensors]  (stop at N steps; the trained
+            weights in our checkpoint layout, for `ilgpu-lstm eval` to score the same way)
 """
 import argparse
 import json
@@ -20,7 +22,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures"))
-from lesson import CharRNN, get_batches  # noqa: E402
+from lesson import CharRNN, get_batches, save_safetensors  # noqa: E402
 
 
 def one_hot(x, vocab):
@@ -100,7 +102,7 @@ def wallclock(a):
     vocab = len(chars)
     val_idx = int(len(encoded) * 0.9)
     data, val = encoded[:val_idx], encoded[val_idx:]
-    torch.manual_seed(1)
+    torch.manual_seed(a.seed)
     net = CharRNN(a.cell, vocab, a.hidden_size, a.num_layers, a.dropout)
     opt = torch.optim.Adam(net.parameters(), lr=a.lr)
     crit = nn.CrossEntropyLoss()
@@ -111,7 +113,7 @@ def wallclock(a):
         state = zero_state(a.cell, a.num_layers, a.batch_size, a.hidden_size)
         net.train()
         for x, y in get_batches(data, a.batch_size, a.seq_length):
-            if time.perf_counter() - start >= a.seconds:
+            if time.perf_counter() - start >= a.seconds or (a.max_steps and steps >= a.max_steps):
                 done = True
                 break
             state = detach(state)
@@ -122,6 +124,11 @@ def wallclock(a):
             nn.utils.clip_grad_norm_(net.parameters(), 5)
             opt.step()
             steps += 1
+    elapsed = time.perf_counter() - start
+    if a.save:
+        meta = {"cell": a.cell, "hidden_size": str(a.hidden_size), "num_layers": str(a.num_layers),
+                "dropout": str(a.dropout), "vocab": json.dumps(chars)}
+        save_safetensors(a.save, net.state_dict(), meta)
     net.eval()
     losses = []
     state = zero_state(a.cell, a.num_layers, a.batch_size, a.hidden_size)
@@ -129,7 +136,7 @@ def wallclock(a):
         for x, y in get_batches(val, a.batch_size, a.seq_length):
             out, state = net(one_hot(x, vocab), state)
             losses.append(crit(out, torch.from_numpy(y).reshape(-1).long()).item())
-    return {"steps": steps, "train_seconds": a.seconds, "val_loss": float(np.mean(losses))}
+    return {"steps": steps, "train_seconds": round(elapsed, 1), "seed": a.seed, "val_loss": float(np.mean(losses))}
 
 
 def main():
@@ -148,6 +155,9 @@ def main():
     p.add_argument("--seconds", type=float, default=240)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--max-steps", type=int, default=0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--save")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     result = {"train": train, "sample": sample, "wallclock": wallclock}[a.mode](a)
