@@ -1,3 +1,4 @@
+using ILGPU.Runtime;
 using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Engine.Models;
 
@@ -28,10 +29,14 @@ public sealed class ModelGradientTests(CpuDeviceFixture fixture)
         int[] y = Enumerable.Range(0, batch * steps).Select(_ => random.Next(vocab)).ToArray();
         model.SetBatch(x, y);
         using var state = model.CreateState(batch);
+        // A carried state, as every step but an epoch's first starts from.
+        float[] h0 = Enumerable.Range(0, 2 * batch * hidden).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        float[] c0 = Enumerable.Range(0, 2 * batch * hidden).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
 
         double Loss()
         {
-            state.Reset();
+            state.H.CopyFromCPU(h0);
+            if (state.HasCell) state.C.CopyFromCPU(c0);
             model.Forward(state, training: true, seed: 9, stream: 256);
             model.Loss();
             return model.ReadScalar(CharRnn.LossSlot);
