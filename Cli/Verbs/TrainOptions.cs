@@ -72,7 +72,7 @@ internal sealed class TrainOptions : SeededDeviceFlags
     [Option("print-every", HelpText = "Print a progress line every N steps (default 10 lesson, 50 cpu-default).")]
     public int? PrintEvery { get; set; }
 
-    [Option("val-every", HelpText = "Validate every N steps (default: with every print, as the lesson).")]
+    [Option("val-every", HelpText = "Validate every N steps and at each kept epoch end (default 100 lesson; cpu-default: with every print).")]
     public int? ValEvery { get; set; }
 
     [Option("save-every", HelpText = "Write latest and resume checkpoints every N steps (default: with every validation; a new best is always written).")]
