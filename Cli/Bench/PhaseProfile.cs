@@ -26,7 +26,7 @@ internal sealed class PhaseProfile(IOps inner, Action synchronize) : IOps
     [
         "one-hot input (gather, and its gradient)", "input-projection GEMMs (x·W_ihᵀ, layers above the first)",
         "recurrent forward steps (h·W_hhᵀ + cell)", "cell (forward, unfused)", "dropout", "output layer GEMMs (forward, dx)",
-        "softmax and cross-entropy", "backward recurrent steps (dG·W_hh)", "cell backward", "input-gradient GEMMs (dG·W_ih)",
+        "softmax and cross-entropy", "backward recurrent steps (dG·W_hh; with the cell where fused)", "cell backward", "input-gradient GEMMs (dG·W_ih)",
         "weight-gradient GEMMs (all time steps)", "bias gradients", "clip (norm, clamp)", "optimizer", "copies, fills, transposes",
         "read-back",
     ];
@@ -95,6 +95,41 @@ internal sealed class PhaseProfile(IOps inner, Action synchronize) : IOps
         ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext, int b, int hidden) =>
         Time(Phases[2], 2.0 * b * hidden * CellCodes.Gates((int)cell) * hidden,
             () => inner.RecurrentForwardStep(cell, hPrev, wHhT, bHh, gx, gh, cPrev, c, hNext, b, hidden));
+
+    public bool RecurrentForwardSequence(CellKind cell, ArrayView<float> hs, ArrayView<float> wHhT, ArrayView<float> bHh,
+        ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int b, int hidden, int steps)
+    {
+        bool ran = false;
+        Time(Phases[2], 0, () => ran = inner.RecurrentForwardSequence(cell, hs, wHhT, bHh, gx, gh, cs, b, hidden, steps));
+        if (ran) Count(Phases[2], 2.0 * b * hidden * CellCodes.Gates((int)cell) * hidden * steps);
+        else Uncount(Phases[2]);
+        return ran;
+    }
+
+    public bool RecurrentBackwardSequence(CellKind cell, ArrayView<float> gates, ArrayView<float> gh, ArrayView<float> hs,
+        ArrayView<float> cs, ArrayView<float> dhs, ArrayView<float> dc, ArrayView<float> dGx, ArrayView<float> dGh,
+        ArrayView<float> dh0, ArrayView<float> wHh, int b, int hidden, int steps)
+    {
+        bool ran = false;
+        Time(Phases[7], 0, () => ran = inner.RecurrentBackwardSequence(cell, gates, gh, hs, cs, dhs, dc, dGx, dGh, dh0, wHh, b, hidden, steps));
+        if (ran) Count(Phases[7], 2.0 * b * hidden * CellCodes.Gates((int)cell) * hidden * (steps - 1));
+        else Uncount(Phases[7]);
+        return ran;
+    }
+
+    /// <summary>Adds work to a phase's last timed call.</summary>
+    private void Count(string phase, double flops)
+    {
+        var (ms, f, calls) = totals[phase];
+        totals[phase] = (ms, f + flops, calls);
+    }
+
+    /// <summary>Takes back a call that did nothing (an implementation declining a sequence): its time is the check's.</summary>
+    private void Uncount(string phase)
+    {
+        var (ms, f, calls) = totals[phase];
+        totals[phase] = (ms, f, calls - 1);
+    }
 
     public long RecurrentWeightsLength(CellKind cell, int hidden) => inner.RecurrentWeightsLength(cell, hidden);
 

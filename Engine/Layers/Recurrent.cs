@@ -170,7 +170,8 @@ internal sealed class Recurrent : IDisposable
                 ops.PrepareRecurrentWeights(Cell, wHh, buf.WeightHhT, h);
                 transposedVersion[l] = store.Version;
             }
-            for (int t = 0; t < Steps; t++)
+            bool sequence = ops.RecurrentForwardSequence(Cell, buf.Hs, buf.WeightHhT, bHh, buf.Gx, buf.Gh, buf.Cs, b, h, Steps);
+            for (int t = 0; t < Steps && !sequence; t++)
             {
                 bool lstm = Cell == CellKind.Lstm;
                 ops.RecurrentForwardStep(Cell, buf.Hs.SubView(t * bh, bh), buf.WeightHhT, bHh, buf.Gx.SubView(t * bg, bg),
@@ -208,8 +209,10 @@ internal sealed class Recurrent : IDisposable
             var buf = buffers[l];
             var wHh = parameters[l].WeightHh;
             if (Cell == CellKind.Lstm) ops.Fill(buf.Dc, b * h, 0f);
-            if (Steps > 1) ops.PrepareBackwardRecurrentWeights(wHh, buf.WeightHhBackward, g, h);
-            for (int t = Steps - 1; t >= 0; t--)
+            bool sequence = ops.RecurrentBackwardSequence(Cell, buf.Gx, buf.Gh, buf.Hs, buf.Cs, buf.DHs, buf.Dc, buf.DGx,
+                buf.DGh, buf.Scratch, wHh, b, h, Steps);
+            if (Steps > 1 && !sequence) ops.PrepareBackwardRecurrentWeights(wHh, buf.WeightHhBackward, g, h);
+            for (int t = Steps - 1; t >= 0 && !sequence; t--)
             {
                 var dh = buf.DHs.SubView(t * bh, bh);
                 var dGx = buf.DGx.SubView(t * bg, bg);

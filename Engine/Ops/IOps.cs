@@ -84,6 +84,27 @@ internal interface IOps
     void RecurrentBackwardStep(ArrayView<float> dGh, ArrayView<float> wHh, ArrayView<float> prepared, ArrayView<float> dhPrev,
         int batch, int gates, int hidden);
 
+    /// <summary>
+    /// All T forward steps of one layer (<see cref="RecurrentForwardStep"/> for t = 0..T-1) as one
+    /// operation, where this implementation runs them better so: hs and cs hold T + 1 slots of B x H
+    /// (slot 0 the initial state; cs LSTM only), gx and gh T slots of B x G (gh GRU only). False: it
+    /// did nothing, and the caller runs the steps one by one. Either way the results are the same bits.
+    /// </summary>
+    bool RecurrentForwardSequence(CellKind cell, ArrayView<float> hs, ArrayView<float> wHhT, ArrayView<float> bHh,
+        ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int batch, int hidden, int steps);
+
+    /// <summary>
+    /// The whole backward time loop of one layer as one operation, where this implementation runs it
+    /// better so: for t = T-1..0 the cell's backward (as <see cref="LstmBackward"/>, <see cref="GruBackward"/>,
+    /// <see cref="RnnBackward"/>), then for t &gt; 0 <see cref="RecurrentBackwardStep"/> into slot t-1 of
+    /// dhs. gates, dGx and dGh (the same view but for GRU) hold T slots of B x G, hs and cs T + 1 of B x H,
+    /// dhs T of B x H; dc (LSTM) starts at zero; dh0 receives GRU's gradient into the initial state.
+    /// False: it did nothing, and the caller runs the loop. Either way the results are the same bits.
+    /// </summary>
+    bool RecurrentBackwardSequence(CellKind cell, ArrayView<float> gates, ArrayView<float> gh, ArrayView<float> hs,
+        ArrayView<float> cs, ArrayView<float> dhs, ArrayView<float> dc, ArrayView<float> dGx, ArrayView<float> dGh,
+        ArrayView<float> dh0, ArrayView<float> wHh, int batch, int hidden, int steps);
+
     /// <summary>Per-row loss and dLogits = (softmax - onehot) * gradScale.</summary>
     void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss,
         ArrayView<float> dLogits, int rows, int vocab, float gradScale);

@@ -129,6 +129,15 @@ internal sealed class IlgpuOps : IOps, IDisposable
     {
     }
 
+    /// <summary>A GPU runs the steps launch by launch (a launch is the only grid-wide barrier).</summary>
+    public bool RecurrentForwardSequence(CellKind cell, ArrayView<float> hs, ArrayView<float> wHhT, ArrayView<float> bHh,
+        ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int batch, int hidden, int steps) => false;
+
+    /// <inheritdoc cref="RecurrentForwardSequence"/>
+    public bool RecurrentBackwardSequence(CellKind cell, ArrayView<float> gates, ArrayView<float> gh, ArrayView<float> hs,
+        ArrayView<float> cs, ArrayView<float> dhs, ArrayView<float> dc, ArrayView<float> dGx, ArrayView<float> dGh,
+        ArrayView<float> dh0, ArrayView<float> wHh, int batch, int hidden, int steps) => false;
+
     public void RecurrentBackwardStep(ArrayView<float> dGh, ArrayView<float> wHh, ArrayView<float> prepared,
         ArrayView<float> dhPrev, int batch, int gates, int hidden) =>
         Gemm(false, false, batch, hidden, gates, 1f, dGh, gates, wHh, hidden, 1f, dhPrev, hidden);

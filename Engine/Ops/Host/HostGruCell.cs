@@ -17,8 +17,12 @@ internal static unsafe class HostGruCell
 
     public static void Backward(WorkerPool pool, float* gates, float* gh, float* hPrev, float* dh, float* dGx,
         float* dGh, float* dhPrev, int batch, int hidden) =>
-        Run(pool, new Job { Row = &BackwardRow, P0 = gates, P1 = gh, P2 = hPrev, P3 = dh, P4 = dGx, P5 = dGh, P6 = dhPrev },
-            batch, hidden, 3);
+        Run(pool, BackwardJob(gates, gh, hPrev, dh, dGx, dGh, dhPrev, hidden), batch, hidden, 3);
+
+    /// <summary>The backward pass's per-row job (<see cref="Job.Row"/>), for a caller that runs rows itself.</summary>
+    public static Job BackwardJob(float* gates, float* gh, float* hPrev, float* dh, float* dGx, float* dGh, float* dhPrev,
+        int hidden) =>
+        new() { Row = &BackwardRow, P0 = gates, P1 = gh, P2 = hPrev, P3 = dh, P4 = dGx, P5 = dGh, P6 = dhPrev, Hidden = hidden };
 
     private static void ForwardRow(ref Job j, int b)
     {

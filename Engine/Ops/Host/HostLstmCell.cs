@@ -18,8 +18,11 @@ internal static unsafe class HostLstmCell
 
     public static void Backward(WorkerPool pool, float* gates, float* cPrev, float* c, float* dh, float* dc,
         float* dGates, int batch, int hidden) =>
-        Run(pool, new Job { Row = &BackwardRow, P0 = gates, P1 = cPrev, P2 = c, P3 = dh, P4 = dc, P5 = dGates },
-            batch, hidden, 4);
+        Run(pool, BackwardJob(gates, cPrev, c, dh, dc, dGates, hidden), batch, hidden, 4);
+
+    /// <summary>The backward pass's per-row job (<see cref="Job.Row"/>), for a caller that runs rows itself.</summary>
+    public static Job BackwardJob(float* gates, float* cPrev, float* c, float* dh, float* dc, float* dGates, int hidden) =>
+        new() { Row = &BackwardRow, P0 = gates, P1 = cPrev, P2 = c, P3 = dh, P4 = dc, P5 = dGates, Hidden = hidden };
 
     private static void ForwardRow(ref Job j, int b)
     {

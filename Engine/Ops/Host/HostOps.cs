@@ -231,6 +231,33 @@ internal sealed unsafe class HostOps : IOps, IDisposable
             new GemmArgs(batch, hidden, gates, false, false, gates, hidden, hidden, 1f, 1f, false));
     }
 
+    public bool RecurrentForwardSequence(CellKind cell, ArrayView<float> hs, ArrayView<float> wHhT, ArrayView<float> bHh,
+        ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int batch, int hidden, int steps)
+    {
+        if (!HostRecurrentSequence.Applies(cell, batch, hidden)) return false;
+        counters.Launched();
+        HostRecurrentSequence.Forward(Pool, cell, Address(hs), Address(wHhT), Address(bHh), Address(gx),
+            cell == CellKind.Gru ? Address(gh) : null, cell == CellKind.Lstm ? Address(cs) : null, batch, hidden, steps);
+        return true;
+    }
+
+    public bool RecurrentBackwardSequence(CellKind cell, ArrayView<float> gates, ArrayView<float> gh, ArrayView<float> hs,
+        ArrayView<float> cs, ArrayView<float> dhs, ArrayView<float> dc, ArrayView<float> dGx, ArrayView<float> dGh,
+        ArrayView<float> dh0, ArrayView<float> wHh, int batch, int hidden, int steps)
+    {
+        if (!HostRecurrentSequence.Applies(cell, batch, hidden)) return false;
+        counters.Launched();
+        int g = cell.Gates() * hidden;
+        // W_hh into panels once per pass (in the packed scratch, which no other operation uses meanwhile).
+        float* packed = scratch.Packed(HostGemm.PackedColumnsLength(g, hidden));
+        gemm.PackColumns(Address(wHh), hidden, g, hidden, packed);
+        bool lstm = cell == CellKind.Lstm, gru = cell == CellKind.Gru;
+        HostRecurrentSequence.Backward(Pool, cell, Address(gates), gru ? Address(gh) : null, Address(hs),
+            lstm ? Address(cs) : null, Address(dhs), lstm ? Address(dc) : null, Address(dGx), Address(dGh),
+            Address(dh0), packed, batch, hidden, steps);
+        return true;
+    }
+
     public void RecurrentForwardStep(CellKind cell, ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh,
         ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext,
         int batch, int hidden)

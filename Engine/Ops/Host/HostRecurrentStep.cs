@@ -74,11 +74,40 @@ internal static unsafe class HostRecurrentStep
 
     private const int MaxTileBlocks = 4;
 
-    private static void Tile(nint p, int tile)
+    private static void Tile(nint p, int tile) => Tile(ref Unsafe.AsRef<Job>((void*)p), tile);
+
+    private static void Tile(ref Job j, int tile)
     {
-        ref var j = ref Unsafe.AsRef<Job>((void*)p);
         if (HostGemm.WideVectors) Tile<Wide>(ref j, tile);
         else Tile<Narrow>(ref j, tile);
+    }
+
+    /// <summary>
+    /// A step cut into tiles of one row block of <see cref="HostGemm.Mr"/> each (<see cref="RunRowBlock"/>),
+    /// for <see cref="HostRecurrentSequence"/>; the per-step pointers (HPrev, Gx, Gh, CPrev, C, HNext) are the caller's to set.
+    /// </summary>
+    internal static Job RowBlockJob(CellKind cell, float* wT, float* bias, int batch, int hidden)
+    {
+        int nr = HostGemm.Nr;
+        int rowBlocks = (batch + HostGemm.Mr - 1) / HostGemm.Mr;
+        return new Job
+        {
+            Cell = cell,
+            WT = wT,
+            Bias = bias,
+            Batch = batch,
+            Hidden = hidden,
+            Gates = cell.Gates(),
+            UnitBlocks = (hidden + nr - 1) / nr,
+            TileBlocks = 1,
+            RowTiles = rowBlocks,
+        };
+    }
+
+    /// <summary>Every unit block of one row block of a <see cref="RowBlockJob"/>: that block's rows of the whole step.</summary>
+    internal static void RunRowBlock(ref Job j, int rowBlock)
+    {
+        for (int ub = 0; ub < j.UnitBlocks; ub++) Tile(ref j, ub * j.RowTiles + rowBlock);
     }
 
     [SkipLocalsInit] // every element of block is written before it is read
@@ -140,7 +169,7 @@ internal static unsafe class HostRecurrentStep
             for (int c = 0; c < width; c++) block[r * nr + c] += bias[c];
     }
 
-    private struct Job
+    internal struct Job
     {
         public CellKind Cell;
         public float* HPrev, WT, Bias, Gx, Gh, CPrev, C, HNext;

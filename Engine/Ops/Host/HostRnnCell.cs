@@ -10,7 +10,11 @@ internal static unsafe class HostRnnCell
         Run(pool, new Job { Row = &ForwardRow, P0 = gx, P1 = gh, P2 = h }, batch, hidden, 1);
 
     public static void Backward(WorkerPool pool, float* h, float* dh, float* dGates, int batch, int hidden) =>
-        Run(pool, new Job { Row = &BackwardRow, P0 = h, P1 = dh, P2 = dGates }, batch, hidden, 1);
+        Run(pool, BackwardJob(h, dh, dGates, hidden), batch, hidden, 1);
+
+    /// <summary>The backward pass's per-row job (<see cref="Job.Row"/>), for a caller that runs rows itself.</summary>
+    public static Job BackwardJob(float* h, float* dh, float* dGates, int hidden) =>
+        new() { Row = &BackwardRow, P0 = h, P1 = dh, P2 = dGates, Hidden = hidden };
 
     private static void ForwardRow(ref Job j, int b)
     {

@@ -1,0 +1,124 @@
+using ILGPU;
+using ILGPU.Runtime;
+using IlgpuLstm.Engine.Device;
+using IlgpuLstm.Engine.Layers;
+
+namespace IlgpuLstm.Tests.Engine;
+
+/// <summary>
+/// The host path runs a small layer's whole time loop as one operation (a block of batch rows per
+/// chunk through every step). It must give the very bits of the step-by-step operations, which the
+/// kernel tests check against their references: forward on random states, gates and weights, then
+/// backward on random output gradients, at sizes that are not multiples of the tiles.
+/// </summary>
+public sealed class HostRecurrentSequenceTests
+{
+    [Theory]
+    [InlineData(CellKind.Lstm, 9, 1, 3)]
+    [InlineData(CellKind.Lstm, 20, 100, 7)]
+    [InlineData(CellKind.Lstm, 32, 128, 5)]
+    [InlineData(CellKind.Gru, 13, 17, 4)]
+    [InlineData(CellKind.Gru, 33, 128, 3)]
+    [InlineData(CellKind.Rnn, 17, 45, 6)]
+    [InlineData(CellKind.Rnn, 9, 300, 2)]
+    [InlineData(CellKind.Lstm, 11, 33, 1)]
+    public void OneOperationGivesTheBitsOfStepByStep(CellKind cell, int batch, int hidden, int steps)
+    {
+        using var device = ComputeDevice.OpenHost(2);
+        var ops = device.Ops;
+        var acc = device.Accelerator;
+        var random = new Random(batch * 1000 + hidden * 10 + steps);
+        float[] Floats(long n, float scale = 1f) => Enumerable.Range(0, (int)n).Select(_ => ((float)random.NextDouble() - 0.5f) * scale).ToArray();
+        int g = cell.Gates() * hidden;
+        long bh = (long)batch * hidden, bg = (long)batch * g;
+        bool lstm = cell == CellKind.Lstm, gru = cell == CellKind.Gru;
+
+        float[] wHh = Floats((long)g * hidden, 0.6f), bHh = Floats(g), gx = Floats(steps * bg, 2f);
+        float[] hs = [.. Floats(bh), .. new float[steps * bh]], cs = [.. Floats(bh), .. new float[steps * bh]];
+        using var w = acc.Allocate1D(wHh);
+        using var b = acc.Allocate1D(bHh);
+        using var prepared = acc.Allocate1D<float>(ops.RecurrentWeightsLength(cell, hidden));
+        ops.PrepareRecurrentWeights(cell, w.View, prepared.View, hidden);
+
+        // Forward, both ways.
+        using var gxA = acc.Allocate1D(gx);
+        using var gxB = acc.Allocate1D(gx);
+        using var hsA = acc.Allocate1D(hs);
+        using var hsB = acc.Allocate1D(hs);
+        using var csA = acc.Allocate1D(cs);
+        using var csB = acc.Allocate1D(cs);
+        using var ghA = acc.Allocate1D<float>(steps * bg);
+        using var ghB = acc.Allocate1D<float>(steps * bg);
+        Assert.True(ops.RecurrentForwardSequence(cell, hsA.View, prepared.View, b.View, gxA.View, ghA.View, csA.View, batch, hidden, steps));
+        for (int t = 0; t < steps; t++)
+            ops.RecurrentForwardStep(cell, hsB.View.SubView(t * bh, bh), prepared.View, b.View, gxB.View.SubView(t * bg, bg),
+                ghB.View.SubView(t * bg, bg), csB.View.SubView(t * bh, bh), csB.View.SubView((t + 1) * bh, bh),
+                hsB.View.SubView((t + 1) * bh, bh), batch, hidden);
+        Assert.Equal(hsB.GetAsArray1D(), hsA.GetAsArray1D());
+        Assert.Equal(gxB.GetAsArray1D(), gxA.GetAsArray1D());
+        if (lstm) Assert.Equal(csB.GetAsArray1D(), csA.GetAsArray1D());
+        if (gru) Assert.Equal(ghB.GetAsArray1D(), ghA.GetAsArray1D());
+
+        // Backward from the same forward, both ways.
+        float[] dOut = Floats(steps * bh);
+        using var dhsA = acc.Allocate1D(dOut);
+        using var dhsB = acc.Allocate1D(dOut);
+        using var dcA = acc.Allocate1D(new float[bh]);
+        using var dcB = acc.Allocate1D(new float[bh]);
+        using var dGxA = acc.Allocate1D<float>(steps * bg);
+        using var dGxB = acc.Allocate1D<float>(steps * bg);
+        using var dGhA = acc.Allocate1D<float>(steps * bg);
+        using var dGhB = acc.Allocate1D<float>(steps * bg);
+        using var dh0A = acc.Allocate1D(new float[bh]);
+        using var dh0B = acc.Allocate1D(new float[bh]);
+        var dGhViewA = gru ? dGhA.View : dGxA.View;
+        var dGhViewB = gru ? dGhB.View : dGxB.View;
+        Assert.True(ops.RecurrentBackwardSequence(cell, gxA.View, ghA.View, hsA.View, csA.View, dhsA.View, dcA.View, dGxA.View,
+            dGhViewA, dh0A.View, w.View, batch, hidden, steps));
+        using var backwardPrepared = acc.Allocate1D<float>(Math.Max(1, ops.BackwardRecurrentWeightsLength(g, hidden)));
+        ops.PrepareBackwardRecurrentWeights(w.View, backwardPrepared.View, g, hidden);
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            var dh = dhsB.View.SubView(t * bh, bh);
+            var dGx = dGxB.View.SubView(t * bg, bg);
+            var dGh = dGhViewB.SubView(t * bg, bg);
+            var dhPrev = t > 0 ? dhsB.View.SubView((t - 1) * bh, bh) : dh0B.View;
+            switch (cell)
+            {
+                case CellKind.Lstm:
+                    ops.LstmBackward(gxB.View.SubView(t * bg, bg), csB.View.SubView(t * bh, bh), csB.View.SubView((t + 1) * bh, bh),
+                        dh, dcB.View, dGx, batch, hidden);
+                    break;
+                case CellKind.Gru:
+                    ops.GruBackward(gxB.View.SubView(t * bg, bg), ghB.View.SubView(t * bg, bg), hsB.View.SubView(t * bh, bh), dh,
+                        dGx, dGh, dhPrev, batch, hidden);
+                    break;
+                default:
+                    ops.RnnBackward(hsB.View.SubView((t + 1) * bh, bh), dh, dGx, batch, hidden);
+                    break;
+            }
+            if (t > 0) ops.RecurrentBackwardStep(dGh, w.View, backwardPrepared.View, dhPrev, batch, g, hidden);
+        }
+        Assert.Equal(dhsB.GetAsArray1D(), dhsA.GetAsArray1D());
+        Assert.Equal(dGxB.GetAsArray1D(), dGxA.GetAsArray1D());
+        if (lstm) Assert.Equal(dcB.GetAsArray1D(), dcA.GetAsArray1D());
+        if (gru)
+        {
+            Assert.Equal(dGhB.GetAsArray1D(), dGhA.GetAsArray1D());
+            Assert.Equal(dh0B.GetAsArray1D(), dh0A.GetAsArray1D());
+        }
+    }
+
+    /// <summary>Where one row block would leave a core idle, or W_hh would not stay in L2, the layer runs step by step.</summary>
+    [Theory]
+    [InlineData(CellKind.Lstm, 8, 64)]
+    [InlineData(CellKind.Lstm, 64, 512)]
+    [InlineData(CellKind.Gru, 32, 256)]
+    public void TheHostDeclinesWhereStepsAreBetter(CellKind cell, int batch, int hidden)
+    {
+        using var device = ComputeDevice.OpenHost(2);
+        Assert.False(device.Ops.RecurrentForwardSequence(cell, default, default, default, default, default, default, batch, hidden, 3));
+        Assert.False(device.Ops.RecurrentBackwardSequence(cell, default, default, default, default, default, default, default,
+            default, default, default, batch, hidden, 3));
+    }
+}
