@@ -19,8 +19,8 @@ internal static unsafe class HostRecurrentSequence
 {
     /// <summary>
     /// Packed W_hh up to this size stays in each core's L2 beside its rows' state: every row block
-    /// reads all of it at every step (LSTM up to H 181, GRU 209, RNN 362 by this; the K bound below
-    /// is tighter for LSTM and GRU).
+    /// reads all of it at every step (LSTM up to H 170, GRU 195, RNN 352 by this; with the K bound
+    /// below, LSTM up to H 128, GRU 170, RNN 352).
     /// </summary>
     private const long MaxWeightBytes = 512 * 1024;
 
