@@ -62,10 +62,12 @@ internal static class GemmBenchmark
         output.Write(table);
         output.WriteLine();
         output.Write(FusedSteps(device, repeats, peak, cpu, random));
+        output.WriteLine();
+        output.Write(BackwardSteps(device, repeats, peak, cpu, random));
         return ExitCodes.Success;
     }
 
-    /// <summary>(cell, batch, hidden): the fused forward time steps a training step runs T times per layer.</summary>
+    /// <summary>(cell, batch, hidden): the time steps a training step runs T times per layer, each way.</summary>
     private static readonly (CellKind Cell, int Batch, int Hidden)[] Steps =
     [
         (CellKind.Lstm, 32, 128),
@@ -78,31 +80,80 @@ internal static class GemmBenchmark
     /// One fused recurrent forward step (h·W_hhᵀ + b_hh, then the cell) at the shapes training runs:
     /// the per-time-step GEMM with its epilogue, as the profile's "recurrent forward steps" phase runs it.
     /// </summary>
-    private static MarkdownTable FusedSteps(ComputeDevice device, int repeats, double peak, bool cpu, Random random)
-    {
-        var table = new MarkdownTable("fused forward time step", "B x H", "ms", "GFLOP/s", "of peak");
-        var acc = device.Accelerator;
-        foreach (var (cell, batch, hidden) in Steps)
+    private static MarkdownTable FusedSteps(ComputeDevice device, int repeats, double peak, bool cpu, Random random) =>
+        StepTable("fused forward time step", device, repeats, peak, cpu, random, (buffers, cell, batch, hidden) =>
         {
             int g = cell.Gates() * hidden;
-            using var w = Random(acc, (long)g * hidden, random);
-            using var prepared = acc.Allocate1D<float>(device.Ops.RecurrentWeightsLength(cell, hidden));
-            using var bias = Random(acc, g, random);
-            using var h = Random(acc, (long)batch * hidden, random);
-            using var gx = Random(acc, (long)batch * g, random);
-            using var gh = acc.Allocate1D<float>((long)batch * g);
-            using var cPrev = Random(acc, (long)batch * hidden, random);
-            using var c = acc.Allocate1D<float>((long)batch * hidden);
-            using var hNext = acc.Allocate1D<float>((long)batch * hidden);
-            device.Ops.PrepareRecurrentWeights(cell, w.View, prepared.View, hidden);
-            double ms = Timing.MedianMs(device, Math.Max(repeats, 51), () => device.Ops.RecurrentForwardStep(cell, h.View,
-                prepared.View, bias.View, gx.View, gh.View, cPrev.View, c.View, hNext.View, batch, hidden));
-            double gflops = 2.0 * batch * g * hidden / (ms * 1e6);
+            var w = buffers.Random((long)g * hidden);
+            var prepared = buffers.Output(device.Ops.RecurrentWeightsLength(cell, hidden));
+            var bias = buffers.Random(g);
+            var h = buffers.Random((long)batch * hidden);
+            var gx = buffers.Random((long)batch * g);
+            var gh = buffers.Output((long)batch * g);
+            var cPrev = buffers.Random((long)batch * hidden);
+            var c = buffers.Output((long)batch * hidden);
+            var hNext = buffers.Output((long)batch * hidden);
+            device.Ops.PrepareRecurrentWeights(cell, w, prepared, hidden);
+            return () => device.Ops.RecurrentForwardStep(cell, h, prepared, bias, gx, gh, cPrev, c, hNext, batch, hidden);
+        });
+
+    /// <summary>
+    /// One step back, dh_{t-1} += dG_t·W_hh, as training's per-step path runs it: W_hh prepared once
+    /// per backward pass (packed where its rows lie far apart), then one call a time step.
+    /// </summary>
+    private static MarkdownTable BackwardSteps(ComputeDevice device, int repeats, double peak, bool cpu, Random random) =>
+        StepTable("backward time step, W_hh prepared once", device, repeats, peak, cpu, random, (buffers, cell, batch, hidden) =>
+        {
+            int g = cell.Gates() * hidden;
+            var w = buffers.Random((long)g * hidden);
+            var prepared = buffers.Output(device.Ops.BackwardRecurrentWeightsLength(g, hidden));
+            var dG = buffers.Random((long)batch * g);
+            var dh = buffers.Random((long)batch * hidden);
+            device.Ops.PrepareBackwardRecurrentWeights(w, prepared, g, hidden);
+            return () => device.Ops.RecurrentBackwardStep(dG, w, prepared, dh, batch, g, hidden);
+        });
+
+    /// <summary>
+    /// Times one time step per shape of <see cref="Steps"/> (a B x G x H product with whatever rides
+    /// along), <paramref name="setUp"/> allocating its operands and returning the step to time.
+    /// </summary>
+    private static MarkdownTable StepTable(string title, ComputeDevice device, int repeats, double peak, bool cpu,
+        Random random, Func<StepBuffers, CellKind, int, int, Action> setUp)
+    {
+        var table = new MarkdownTable(title, "B x H", "ms", "GFLOP/s", "of peak");
+        foreach (var (cell, batch, hidden) in Steps)
+        {
+            using var buffers = new StepBuffers(device.Accelerator, random);
+            var step = setUp(buffers, cell, batch, hidden);
+            double ms = Timing.MedianMs(device, Math.Max(repeats, 51), step);
+            double gflops = 2.0 * batch * cell.Gates() * hidden * hidden / (ms * 1e6);
             table.Add(cell.ToString().ToUpperInvariant(), $"{batch}x{hidden}", ms.ToString("F3", CultureInfo.InvariantCulture),
                 gflops.ToString("F1", CultureInfo.InvariantCulture),
                 cpu ? (gflops / peak).ToString("P0", CultureInfo.InvariantCulture) : "");
         }
         return table;
+    }
+
+    /// <summary>One time step's device buffers, freed together when the step has been timed.</summary>
+    private sealed class StepBuffers(Accelerator acc, Random random) : IDisposable
+    {
+        private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> owned = [];
+
+        public ArrayView<float> Random(long count) => Own(GemmBenchmark.Random(acc, count, random));
+
+        /// <summary>Floats the step writes before it reads; at least one, as a prepared layout may need none.</summary>
+        public ArrayView<float> Output(long count) => Own(acc.Allocate1D<float>(Math.Max(1, count)));
+
+        private ArrayView<float> Own(MemoryBuffer1D<float, Stride1D.Dense> buffer)
+        {
+            owned.Add(buffer);
+            return buffer.View;
+        }
+
+        public void Dispose()
+        {
+            foreach (var buffer in owned) buffer.Dispose();
+        }
     }
 
     private static MemoryBuffer1D<float, Stride1D.Dense> Random(Accelerator acc, long count, Random random)

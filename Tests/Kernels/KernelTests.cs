@@ -32,7 +32,8 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
         [true, false, 600, 530, 40, true, 1f],    // both packed, tiles spanning 16 panels: ragged last panel and row block
         [true, true, 1027, 33, 70, true, 0.5f],   // both transposed: rows packed, a last block of 3 rows
         [false, true, 60, 1100, 300, true, 0f],   // computed as Cᵀ from A packed into panels
-        [false, true, 150, 140, 37, true, 0f],    // row-major A gathered into 16-row blocks (AVX-512): ragged last block and panel
+        [false, true, 270, 140, 37, true, 0f],    // row-major A, 256 rows or more, gathered into 16-row blocks (AVX-512): ragged last block and panel
+        [false, true, 150, 140, 37, true, 0f],    // under 256 rows the same stays in place (8 x 32 kernel)
         [false, true, 130, 300, 40, true, 0.5f]); // computed as Cᵀ with B's rows gathered: bias per row of Cᵀ, strided stores
 
     /// <summary>Every GEMM version the accelerator runs (the host path has one).</summary>
@@ -84,7 +85,7 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
 
     /// <summary>
     /// The backward step's dh += dG·W_hh with W_hh prepared once. From H = 512 the host packs W_hh
-    /// and gathers dG's rows: 530 leaves a ragged last panel, batch 17 a ragged 16-row block.
+    /// (dG's rows, fewer than 256, stay in place): 530 leaves a ragged last panel, batch 17 a ragged 8-row block.
     /// </summary>
     public static IEnumerable<object[]> BackwardStepShapes => TestAccelerators.With([1, 4, 1], [3, 68, 17], [17, 2048, 512], [5, 2120, 530]);
 

@@ -21,7 +21,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// Packed rows (with AVX-512 in blocks for <see cref="HostTallKernel"/>) are a tile's own copy, made
 /// once per K pass: such tiles span up to 16 column panels (all 512 columns of the lesson's dW), so
 /// each row is packed once a pass, not once for every 4 panels (dG over 100 steps is 105 MB). With
-/// AVX-512, row-major rows against packed columns 4 or more panels wide are packed too, for that kernel.
+/// AVX-512, 256 or more row-major rows against packed columns 4 or more panels wide are packed too, for that kernel.
 /// </para>
 /// <para>
 /// Work is split into tiles of C chosen from the shape alone; each element of C is computed by
@@ -135,12 +135,14 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     private void Execute(ref Plan plan, int kTotal, int nr)
     {
         // Rows in place, row-major, against packed columns at least 4 panels wide: packed by gathers,
-        // they run the tall kernel (x·W_ihᵀ, dx = dG·W_ih at the lesson's shape: 1.1-1.2x; a backward
-        // time step's dh += dG·W_hh against W_hh packed once per pass: 1.4x). Against columns in
-        // place (W_hh as it is) the gathers cost more than they saved.
+        // they run the tall kernel (x·W_ihᵀ, dx = dG·W_ih at the lesson's shape: 1.1-1.2x). Only from
+        // 256 rows: below that the gathers are not repaid. A backward time step's dh += dG·W_hh
+        // (128 x 512 x 2048, W_hh packed once per pass) took 1.10 ms with them and 0.71 without on a
+        // Zen 5 VM, and against columns in place (W_hh as it is) they cost more than they saved.
+        // Either kernel sums each element of C in the same k order: the choice changes no bit.
         // The gathers' indices are int32 element offsets: up to 15 rows apart.
         bool gatherRows = WideVectors && plan.ColPanels && plan.KStride == 1 && plan.N >= 4 * nr &&
-            plan.RowStride <= int.MaxValue / 16;
+            plan.M >= PackedColumnRows && plan.RowStride <= int.MaxValue / 16;
         bool packRows = plan.KStride >= PackedStride || gatherRows;
         Tile(ref plan, nr, packRows);
         if (packRows) plan.RowPanels = scratch.RowPanels((long)pool.Threads * PackedTileRows(plan.TileRows) * Kc);
