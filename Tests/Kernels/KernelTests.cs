@@ -32,9 +32,9 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
         [true, false, 600, 530, 40, true, 1f],    // both packed, tiles spanning 16 panels: ragged last panel and row block
         [true, true, 1027, 33, 70, true, 0.5f],   // both transposed: rows packed, a last block of 3 rows
         [false, true, 60, 1100, 300, true, 0f],   // computed as Cᵀ from A packed into panels
-        [false, true, 270, 140, 37, true, 0f],    // row-major A, 256 rows or more, gathered into 16-row blocks (AVX-512): ragged last block and panel
+        [false, true, 270, 140, 37, true, 0f],    // row-major A, 256 rows or more, transposed into 16-row blocks (AVX-512): ragged last block, panel and 8 k
         [false, true, 150, 140, 37, true, 0f],    // under 256 rows the same stays in place (8 x 32 kernel)
-        [false, true, 130, 300, 40, true, 0.5f]); // computed as Cᵀ with B's rows gathered: bias per row of Cᵀ, strided stores
+        [false, true, 130, 300, 40, true, 0.5f]); // computed as Cᵀ with B's rows transposed: bias per row of Cᵀ, strided stores
 
     /// <summary>Every GEMM version the accelerator runs (the host path has one).</summary>
     [Theory]

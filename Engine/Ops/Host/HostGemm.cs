@@ -134,16 +134,16 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     /// <summary>Tiles the planned product and runs its K passes.</summary>
     private void Execute(ref Plan plan, int kTotal, int nr)
     {
-        // Rows in place, row-major, against packed columns at least 4 panels wide: packed by gathers,
-        // they run the tall kernel (x·W_ihᵀ, dx = dG·W_ih at the lesson's shape: 1.1-1.2x). Only from
-        // 256 rows: below that the gathers are not repaid. A backward time step's dh += dG·W_hh
-        // (128 x 512 x 2048, W_hh packed once per pass) took 1.10 ms with them and 0.71 without on a
-        // Zen 5 VM, and against columns in place (W_hh as it is) they cost more than they saved.
+        // Rows in place, row-major, against packed columns at least 4 panels wide: transposed into
+        // 16-row blocks, they run the tall kernel (x·W_ihᵀ, dx = dG·W_ih at the lesson's shape:
+        // 1.1-1.2x on the Intel VM, with gathers then). Only from 256 rows: below that the copy is
+        // not repaid. A backward time step's dh += dG·W_hh (128 x 512 x 2048, W_hh packed once per
+        // pass) took 1.10 ms with the gathers and 0.71 without on a Zen 5 VM, and against columns in
+        // place (W_hh as it is) they cost more than they saved.
         // Either kernel sums each element of C in the same k order: the choice changes no bit.
-        // The gathers' indices are int32 element offsets: up to 15 rows apart.
-        bool gatherRows = WideVectors && plan.ColPanels && plan.KStride == 1 && plan.N >= 4 * nr &&
-            plan.M >= PackedColumnRows && plan.RowStride <= int.MaxValue / 16;
-        bool packRows = plan.KStride >= PackedStride || gatherRows;
+        bool transposeRows = WideVectors && plan.ColPanels && plan.KStride == 1 && plan.N >= 4 * nr &&
+            plan.M >= PackedColumnRows;
+        bool packRows = plan.KStride >= PackedStride || transposeRows;
         Tile(ref plan, nr, packRows);
         if (packRows) plan.RowPanels = scratch.RowPanels((long)pool.Threads * PackedTileRows(plan.TileRows) * Kc);
         int passes = Math.Max(1, (kTotal + Kc - 1) / Kc);
@@ -276,16 +276,19 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
                     Vector512.Store(Vector512.Load(from + (nint)k * p.KStride), to + (nint)k * HostTallKernel.Rows);
                 continue;
             }
-            if (p.KStride == 1 && height == blockRows && blockRows == HostTallKernel.Rows && Avx2.IsSupported)
+            if (p.KStride == 1 && height == blockRows && blockRows == HostTallKernel.Rows && Avx.IsSupported)
             {
-                // Row-major rows: element k of 8 rows per gather, a transpose at 2 gathers per k.
-                var index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * Vector256.Create((int)p.RowStride);
-                float* upper = from + 8 * p.RowStride;
-                for (int k = 0; k < p.KLength; k++)
+                // Row-major rows: 8 k of 8 rows per 8 x 8 transpose in registers, each half of the block
+                // in turn. Gathers did the same at 2 per k and cost more than they saved on AMD's cores.
+                int k = 0;
+                for (; k + 8 <= p.KLength; k += 8)
                 {
-                    Avx2.GatherVector256(from + k, index, 4).Store(to + (nint)k * HostTallKernel.Rows);
-                    Avx2.GatherVector256(upper + k, index, 4).Store(to + (nint)k * HostTallKernel.Rows + 8);
+                    Transpose8x8(from + k, p.RowStride, to + (nint)k * HostTallKernel.Rows);
+                    Transpose8x8(from + 8 * p.RowStride + k, p.RowStride, to + (nint)k * HostTallKernel.Rows + 8);
                 }
+                for (; k < p.KLength; k++)
+                    for (int r = 0; r < HostTallKernel.Rows; r++)
+                        to[(nint)k * HostTallKernel.Rows + r] = from[(nint)r * p.RowStride + k];
                 continue;
             }
             for (int r = 0; r < blockRows; r++)
@@ -294,6 +297,41 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
                 for (int k = 0; k < p.KLength; k++) to[(nint)k * blockRows + r] = r < height ? row[(nint)k * p.KStride] : 0f;
             }
         }
+    }
+
+    /// <summary>
+    /// Elements 0..7 of 8 rows (<paramref name="rowStride"/> apart) to 8 vectors of 8, one per k,
+    /// <see cref="HostTallKernel.Rows"/> floats apart: element k of row r lands at to[k·16 + r].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* from, nint rowStride, float* to)
+    {
+        var r0 = Vector256.Load(from);
+        var r1 = Vector256.Load(from + rowStride);
+        var r2 = Vector256.Load(from + 2 * rowStride);
+        var r3 = Vector256.Load(from + 3 * rowStride);
+        var r4 = Vector256.Load(from + 4 * rowStride);
+        var r5 = Vector256.Load(from + 5 * rowStride);
+        var r6 = Vector256.Load(from + 6 * rowStride);
+        var r7 = Vector256.Load(from + 7 * rowStride);
+        // Pairs of rows interleaved, then quads: per 128-bit lane, s0 holds k 0 (and 4) of rows 0-3.
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        const int k = HostTallKernel.Rows;
+        Avx.Permute2x128(s0, s4, 0x20).Store(to);
+        Avx.Permute2x128(s1, s5, 0x20).Store(to + k);
+        Avx.Permute2x128(s2, s6, 0x20).Store(to + 2 * k);
+        Avx.Permute2x128(s3, s7, 0x20).Store(to + 3 * k);
+        Avx.Permute2x128(s0, s4, 0x31).Store(to + 4 * k);
+        Avx.Permute2x128(s1, s5, 0x31).Store(to + 5 * k);
+        Avx.Permute2x128(s2, s6, 0x31).Store(to + 6 * k);
+        Avx.Permute2x128(s3, s7, 0x31).Store(to + 7 * k);
     }
 
     /// <summary>
