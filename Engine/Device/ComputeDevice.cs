@@ -128,12 +128,12 @@ public sealed class ComputeDevice : IDisposable
     /// Allocates <paramref name="length"/> elements. Running out of device memory becomes an
     /// <see cref="EngineException"/> naming the allocation and what to shrink.
     /// </summary>
-    internal MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(long length, string what)
+    internal DeviceBuffer<T> Allocate<T>(long length, string what)
         where T : unmanaged
     {
         try
         {
-            var buffer = Accelerator.Allocate1D<T>(Math.Max(1, length));
+            var buffer = new DeviceBuffer<T>(Accelerator, Math.Max(1, length));
             BytesAllocated += buffer.LengthInBytes;
             Counters.Allocated();
             return buffer;

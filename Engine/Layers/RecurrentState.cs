@@ -13,8 +13,8 @@ namespace IlgpuLstm.Engine.Layers;
 internal sealed class RecurrentState : IDisposable
 {
     private readonly IOps ops;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> h;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense>? c;
+    private readonly DeviceBuffer<float> h;
+    private readonly DeviceBuffer<float>? c;
 
     public RecurrentState(ComputeDevice device, CellKind cell, int layers, int batch, int hidden)
     {

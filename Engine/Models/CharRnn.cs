@@ -24,7 +24,7 @@ internal sealed class CharRnn : IDisposable
     private readonly ComputeDevice device;
     private readonly IOps ops;
     private BufferGroup activations;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> scalars;
+    private readonly DeviceBuffer<float> scalars;
     private ArrayView<int> batchInts, tokens, targets, tokenIndex;
     private ArrayView<float> logits, dLogits, rowLoss, topMask, topDropped;
     private int[] hostBatch = [];

@@ -15,9 +15,9 @@ internal sealed class IlgpuOps : IOps, IDisposable
 {
     private readonly ComputeDevice device;
     private readonly KernelSet k;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> partials;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> empty;
-    private MemoryBuffer1D<float, Stride1D.Dense>? columnPartials;
+    private readonly DeviceBuffer<float> partials;
+    private readonly DeviceBuffer<float> empty;
+    private DeviceBuffer<float>? columnPartials;
     private readonly float[] readBack = new float[1];
     private readonly DeviceCounters counters;
 

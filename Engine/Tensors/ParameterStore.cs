@@ -11,10 +11,10 @@ namespace IlgpuLstm.Engine.Tensors;
 /// </summary>
 internal sealed class ParameterStore : IDisposable
 {
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> parameters;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> gradients;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> moment1;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> moment2;
+    private readonly DeviceBuffer<float> parameters;
+    private readonly DeviceBuffer<float> gradients;
+    private readonly DeviceBuffer<float> moment1;
+    private readonly DeviceBuffer<float> moment2;
 
     public ParameterStore(ComputeDevice device, ParameterLayout layout)
     {
