@@ -64,6 +64,10 @@ internal static class GemmBenchmark
         output.Write(FusedSteps(device, repeats, peak, cpu, random));
         output.WriteLine();
         output.Write(BackwardSteps(device, repeats, peak, cpu, random));
+        output.WriteLine();
+        output.Write(ForwardSequences(device, repeats, peak, cpu, random));
+        output.WriteLine();
+        output.Write(BackwardSequences(device, repeats, peak, cpu, random));
         return ExitCodes.Success;
     }
 
@@ -97,6 +101,57 @@ internal static class GemmBenchmark
             return () => device.Ops.RecurrentForwardStep(cell, h, prepared, bias, gx, gh, cPrev, c, hNext, batch, hidden);
         });
 
+    /// <summary>Time steps of a whole forward sequence (<see cref="ForwardSequences"/>): the small lesson's T.</summary>
+    private const int SequenceSteps = 50;
+
+    /// <summary>
+    /// The fused forward steps where the device runs a layer's whole time loop as one operation
+    /// (IOps.RecurrentForwardSequence: on the host, W_hh small enough to stay in L2), per step.
+    /// The cell overwrites gx with its gates, so later repeats start from those: the same work.
+    /// </summary>
+    private static MarkdownTable ForwardSequences(ComputeDevice device, int repeats, double peak, bool cpu, Random random) =>
+        StepTable($"forward time step within a {SequenceSteps}-step sequence", device, repeats, peak, cpu, random,
+            (buffers, cell, batch, hidden) =>
+            {
+                int g = cell.Gates() * hidden, t = SequenceSteps;
+                var w = buffers.Random((long)g * hidden);
+                var prepared = buffers.Output(device.Ops.RecurrentWeightsLength(cell, hidden));
+                var bias = buffers.Random(g);
+                var hs = buffers.Random((long)(t + 1) * batch * hidden);
+                var gx = buffers.Random((long)t * batch * g);
+                var gh = buffers.Output((long)t * batch * g);
+                var cs = buffers.Random((long)(t + 1) * batch * hidden);
+                device.Ops.PrepareRecurrentWeights(cell, w, prepared, hidden);
+                Action run = () => device.Ops.RecurrentForwardSequence(cell, hs, prepared, bias, gx, gh, cs, batch, hidden, t);
+                return device.Ops.RecurrentForwardSequence(cell, hs, prepared, bias, gx, gh, cs, batch, hidden, t) ? run : null;
+            }, SequenceSteps);
+
+    /// <summary>
+    /// The backward time loop where the device runs it as one operation (IOps.RecurrentBackwardSequence),
+    /// per step: the cell's backward, then dh_{t-1} += dG_t·W_hh. dh accumulates over repeats; the
+    /// values do not change the work.
+    /// </summary>
+    private static MarkdownTable BackwardSequences(ComputeDevice device, int repeats, double peak, bool cpu, Random random) =>
+        StepTable($"backward time step within a {SequenceSteps}-step sequence", device, repeats, peak, cpu, random,
+            (buffers, cell, batch, hidden) =>
+            {
+                int g = cell.Gates() * hidden, t = SequenceSteps;
+                long bh = (long)batch * hidden, bg = (long)batch * g;
+                var w = buffers.Random((long)g * hidden);
+                var gates = buffers.Random(t * bg);
+                var gh = buffers.Random(t * bg);
+                var hs = buffers.Random((t + 1) * bh);
+                var cs = buffers.Random((t + 1) * bh);
+                var dhs = buffers.Random(t * bh);
+                var dc = buffers.Random(bh);
+                var dGx = buffers.Output(t * bg);
+                var dGh = cell == CellKind.Gru ? buffers.Output(t * bg) : dGx;
+                var dh0 = buffers.Output(bh);
+                Func<bool> run = () => device.Ops.RecurrentBackwardSequence(cell, gates, gh, hs, cs, dhs, dc, dGx, dGh, dh0, w,
+                    batch, hidden, t);
+                return run() ? () => run() : null;
+            }, SequenceSteps);
+
     /// <summary>
     /// One step back, dh_{t-1} += dG_t·W_hh, as training's per-step path runs it: W_hh prepared once
     /// per backward pass (packed where its rows lie far apart), then one call a time step.
@@ -115,17 +170,19 @@ internal static class GemmBenchmark
 
     /// <summary>
     /// Times one time step per shape of <see cref="Steps"/> (a B x G x H product with whatever rides
-    /// along), <paramref name="setUp"/> allocating its operands and returning the step to time.
+    /// along), <paramref name="setUp"/> allocating its operands and returning what to time, which
+    /// runs <paramref name="steps"/> time steps, or null where the device does not run it (no row).
     /// </summary>
     private static MarkdownTable StepTable(string title, ComputeDevice device, int repeats, double peak, bool cpu,
-        Random random, Func<StepBuffers, CellKind, int, int, Action> setUp)
+        Random random, Func<StepBuffers, CellKind, int, int, Action?> setUp, int steps = 1)
     {
         var table = new MarkdownTable(title, "B x H", "ms", "GFLOP/s", "of peak");
         foreach (var (cell, batch, hidden) in Steps)
         {
             using var buffers = new StepBuffers(device.Accelerator, random);
-            var step = setUp(buffers, cell, batch, hidden);
-            double ms = Timing.MedianMs(device, Math.Max(repeats, 51), step);
+            var run = setUp(buffers, cell, batch, hidden);
+            if (run is null) continue;
+            double ms = Timing.MedianMs(device, Math.Max(repeats, 51 / steps + 1), run) / steps;
             double gflops = 2.0 * batch * cell.Gates() * hidden * hidden / (ms * 1e6);
             table.Add(cell.ToString().ToUpperInvariant(), $"{batch}x{hidden}", ms.ToString("F3", CultureInfo.InvariantCulture),
                 gflops.ToString("F1", CultureInfo.InvariantCulture),
@@ -137,14 +194,14 @@ internal static class GemmBenchmark
     /// <summary>One time step's device buffers, freed together when the step has been timed.</summary>
     private sealed class StepBuffers(Accelerator acc, Random random) : IDisposable
     {
-        private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> owned = [];
+        private readonly List<DeviceBuffer<float>> owned = [];
 
         public ArrayView<float> Random(long count) => Own(GemmBenchmark.Random(acc, count, random));
 
         /// <summary>Floats the step writes before it reads; at least one, as a prepared layout may need none.</summary>
-        public ArrayView<float> Output(long count) => Own(acc.Allocate1D<float>(Math.Max(1, count)));
+        public ArrayView<float> Output(long count) => Own(new DeviceBuffer<float>(acc, Math.Max(1, count)));
 
-        private ArrayView<float> Own(MemoryBuffer1D<float, Stride1D.Dense> buffer)
+        private ArrayView<float> Own(DeviceBuffer<float> buffer)
         {
             owned.Add(buffer);
             return buffer.View;
@@ -156,10 +213,13 @@ internal static class GemmBenchmark
         }
     }
 
-    private static MemoryBuffer1D<float, Stride1D.Dense> Random(Accelerator acc, long count, Random random)
+    /// <summary>Random values in a buffer allocated as training allocates its own (aligned on the host).</summary>
+    private static DeviceBuffer<float> Random(Accelerator acc, long count, Random random)
     {
         var data = new float[count];
         for (long i = 0; i < count; i++) data[i] = (float)(random.NextDouble() - 0.5);
-        return acc.Allocate1D(data);
+        var buffer = new DeviceBuffer<float>(acc, count);
+        buffer.CopyFromCPU(data);
+        return buffer;
     }
 }

@@ -276,19 +276,9 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
                     Vector512.Store(Vector512.Load(from + (nint)k * p.KStride), to + (nint)k * HostTallKernel.Rows);
                 continue;
             }
-            if (p.KStride == 1 && height == blockRows && blockRows == HostTallKernel.Rows && Avx.IsSupported)
+            if (p.KStride == 1 && blockRows == HostTallKernel.Rows)
             {
-                // Row-major rows: 8 k of 8 rows per 8 x 8 transpose in registers, each half of the block
-                // in turn. Gathers did the same at 2 per k and cost more than they saved on AMD's cores.
-                int k = 0;
-                for (; k + 8 <= p.KLength; k += 8)
-                {
-                    Transpose8x8(from + k, p.RowStride, to + (nint)k * HostTallKernel.Rows);
-                    Transpose8x8(from + 8 * p.RowStride + k, p.RowStride, to + (nint)k * HostTallKernel.Rows + 8);
-                }
-                for (; k < p.KLength; k++)
-                    for (int r = 0; r < HostTallKernel.Rows; r++)
-                        to[(nint)k * HostTallKernel.Rows + r] = from[(nint)r * p.RowStride + k];
+                PackTallBlock(from, p.RowStride, height, p.KLength, to);
                 continue;
             }
             for (int r = 0; r < blockRows; r++)
@@ -297,6 +287,30 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
                 for (int k = 0; k < p.KLength; k++) to[(nint)k * blockRows + r] = r < height ? row[(nint)k * p.KStride] : 0f;
             }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="height"/> (at most <see cref="HostTallKernel.Rows"/>) row-major rows,
+    /// <paramref name="rowStride"/> apart, k-major into a block for <see cref="HostTallKernel"/>:
+    /// element k of row r at to[k·16 + r], zero for rows past the height.
+    /// </summary>
+    internal static void PackTallBlock(float* from, nint rowStride, int height, int kLength, float* to)
+    {
+        const int rows = HostTallKernel.Rows;
+        int k = 0;
+        if (height == rows && Avx.IsSupported)
+        {
+            // 8 k of 8 rows per 8 x 8 transpose in registers, each half of the block in turn. Gathers
+            // did the same at 2 per k and cost more than they saved on AMD's cores.
+            for (; k + 8 <= kLength; k += 8)
+            {
+                Transpose8x8(from + k, rowStride, to + (nint)k * rows);
+                Transpose8x8(from + 8 * rowStride + k, rowStride, to + (nint)k * rows + 8);
+            }
+        }
+        for (; k < kLength; k++)
+            for (int r = 0; r < rows; r++)
+                to[(nint)k * rows + r] = r < height ? from[(nint)r * rowStride + k] : 0f;
     }
 
     /// <summary>

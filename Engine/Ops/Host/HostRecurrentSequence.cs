@@ -6,13 +6,13 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// <summary>
 /// All T time steps of one layer, forward or backward, as one fork/join where W_hh is small.
 /// Batch rows never meet in a recurrence, so a chunk takes one block of <see cref="HostGemm.Mr"/>
-/// rows through every step: its h, c and dh stay in one core's caches. The per-step split across
+/// rows (forward with AVX-512: 16) through every step: its h, c and dh stay in one core's caches. The per-step split across
 /// unit blocks instead hands every step's h across the cores and waits for the slower core at
 /// every step (300 fork/joins a step at 2 x 128, now 4). Measured at 2 x 128 LSTM, alternated in
 /// one process: the same speed within 2-5% on a quiet VM, 1.10x (14 rounds of 15) while the VM's
 /// speed swung, when any vCPU that lags holds up every step. Each element is
 /// computed by the per-step path's own code (<see cref="HostRecurrentStep"/>'s tiles, the cells'
-/// row functions, <see cref="HostGemm.Micro{V}"/> over the whole K in ascending order, the
+/// row functions, <see cref="HostGemm.Micro{V}"/> or <see cref="HostTallKernel"/> over the whole K in ascending order, the
 /// accumulation into dh_{t-1} as one addition), so the bits are the same as step by step.
 /// </summary>
 internal static unsafe class HostRecurrentSequence
@@ -34,6 +34,16 @@ internal static unsafe class HostRecurrentSequence
         HostRecurrentStep.PackedLength(cell, hidden) * sizeof(float) <= MaxWeightBytes;
 
     /// <summary>
+    /// Whether the forward's chunks are blocks of <see cref="HostTallKernel.Rows"/> rows for
+    /// <see cref="HostTallKernel"/> (AVX-512), not of <see cref="HostGemm.Mr"/>: its 16 row elements
+    /// per k come from memory inside each FMA, and W_hh's panels are read once per 16 rows, not once
+    /// per 8, for a k-major copy of the block's h_{t-1} at each step. Only from 17 rows, so that there
+    /// are still two chunks to share out. On a Zen 5 VM: a 2 x 128 LSTM forward step 1.08-1.17x
+    /// (GRU 1.0-1.1x); the backward loop's dG_t·W_hh (K = 4H) done the same way gained nothing.
+    /// </summary>
+    private static bool Tall(int batch) => HostGemm.WideVectors && batch > HostTallKernel.Rows;
+
+    /// <summary>
     /// <see cref="IOps.RecurrentForwardStep"/> for t = 0..T-1: hs and cs hold T + 1 slots of B x H
     /// (slot 0 the initial state), gx (and gh, GRU only) T slots of B x G; wT as
     /// <see cref="HostRecurrentStep.Pack"/> made it.
@@ -43,7 +53,7 @@ internal static unsafe class HostRecurrentSequence
     {
         var job = new ForwardJob
         {
-            Step = HostRecurrentStep.RowBlockJob(cell, wT, bias, batch, hidden),
+            Step = HostRecurrentStep.RowBlockJob(cell, wT, bias, batch, hidden, Tall(batch)),
             Hs = hs,
             Gx = gx,
             Gh = gh,
@@ -53,11 +63,13 @@ internal static unsafe class HostRecurrentSequence
         pool.Run(&ForwardRows, (nint)(&job), job.Step.RowTiles);
     }
 
+    [SkipLocalsInit] // packed is written before it is read
     private static void ForwardRows(nint p, int rowBlock)
     {
         ref var s = ref Unsafe.AsRef<ForwardJob>((void*)p);
         var step = s.Step; // this chunk's own copy: its pointers move with t
         nint bh = (nint)step.Batch * step.Hidden, bg = bh * step.Gates;
+        float* packed = stackalloc float[step.Tall ? HostTallKernel.Rows * step.Hidden : 0];
         for (int t = 0; t < s.Steps; t++)
         {
             step.HPrev = s.Hs + t * bh;
@@ -69,7 +81,7 @@ internal static unsafe class HostRecurrentSequence
                 step.CPrev = s.Cs + t * bh;
                 step.C = s.Cs + (t + 1) * bh;
             }
-            HostRecurrentStep.RunRowBlock(ref step, rowBlock);
+            HostRecurrentStep.RunRowBlock(ref step, rowBlock, packed);
         }
     }
 

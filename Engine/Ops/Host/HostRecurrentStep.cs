@@ -86,10 +86,11 @@ internal static unsafe class HostRecurrentStep
     /// A step cut into tiles of one row block of <see cref="HostGemm.Mr"/> each (<see cref="RunRowBlock"/>),
     /// for <see cref="HostRecurrentSequence"/>; the per-step pointers (HPrev, Gx, Gh, CPrev, C, HNext) are the caller's to set.
     /// </summary>
-    internal static Job RowBlockJob(CellKind cell, float* wT, float* bias, int batch, int hidden)
+    internal static Job RowBlockJob(CellKind cell, float* wT, float* bias, int batch, int hidden, bool tall)
     {
         int nr = HostGemm.Nr;
         int rowBlocks = (batch + HostGemm.Mr - 1) / HostGemm.Mr;
+        int tileBlocks = tall ? HostTallKernel.Rows / HostGemm.Mr : 1;
         return new Job
         {
             Cell = cell,
@@ -99,14 +100,26 @@ internal static unsafe class HostRecurrentStep
             Hidden = hidden,
             Gates = cell.Gates(),
             UnitBlocks = (hidden + nr - 1) / nr,
-            TileBlocks = 1,
-            RowTiles = rowBlocks,
+            TileBlocks = tileBlocks,
+            RowTiles = (rowBlocks + tileBlocks - 1) / tileBlocks,
+            Tall = tall,
         };
     }
 
-    /// <summary>Every unit block of one row block of a <see cref="RowBlockJob"/>: that block's rows of the whole step.</summary>
-    internal static void RunRowBlock(ref Job j, int rowBlock)
+    /// <summary>
+    /// Every unit block of one row block of a <see cref="RowBlockJob"/>: that block's rows of the
+    /// whole step. Where the job is tall, <paramref name="packed"/> (<see cref="HostTallKernel.Rows"/>
+    /// x H floats) takes h_{t-1}'s rows.
+    /// </summary>
+    internal static void RunRowBlock(ref Job j, int rowBlock, float* packed)
     {
+        if (j.Tall)
+        {
+            int first = rowBlock * HostTallKernel.Rows;
+            HostGemm.PackTallBlock(j.HPrev + (nint)first * j.Hidden, j.Hidden, Math.Min(HostTallKernel.Rows, j.Batch - first),
+                j.Hidden, packed);
+            j.PackedRows = packed;
+        }
         for (int ub = 0; ub < j.UnitBlocks; ub++) Tile(ref j, ub * j.RowTiles + rowBlock);
     }
 
@@ -122,6 +135,13 @@ internal static unsafe class HostRecurrentStep
         for (int q = 0; q < j.Gates; q++)
         {
             float* cols = j.WT + ((nint)ub * j.Gates + q) * h * nr;
+            if (j.PackedRows != null)
+            {
+                float* at = block + q * gateStride;
+                HostTallKernel.Run(j.PackedRows, cols, nr, h, at);
+                AddBias<V>(at, j.Bias + q * h + j0, HostTallKernel.Rows, width);
+                continue;
+            }
             for (int m0 = first; m0 < end; m0 += HostGemm.Mr)
             {
                 float* at = block + q * gateStride + (nint)(m0 - first) * nr;
@@ -173,6 +193,10 @@ internal static unsafe class HostRecurrentStep
     {
         public CellKind Cell;
         public float* HPrev, WT, Bias, Gx, Gh, CPrev, C, HNext;
+        /// <summary>Where not null, this tile's rows of h_{t-1} packed for <see cref="HostTallKernel"/>.</summary>
+        public float* PackedRows;
         public int Batch, Hidden, Gates, UnitBlocks, TileBlocks, RowTiles;
+        /// <summary>A <see cref="RowBlockJob"/> whose blocks are <see cref="HostTallKernel.Rows"/> rows (AVX-512 only).</summary>
+        public bool Tall;
     }
 }
