@@ -164,13 +164,20 @@ internal sealed class Recurrent : IDisposable
             var bHh = parameters[l].BiasHh;
             ops.Copy(state.LayerH(l), buf.Hs.SubView(0, bh));
             if (Cell == CellKind.Lstm) ops.Copy(state.LayerC(l), buf.Cs.SubView(0, bh));
-            Project(layerInput, l, buf.Gx, rows);
             if (transposedVersion[l] != store.Version)
             {
                 ops.PrepareRecurrentWeights(Cell, wHh, buf.WeightHhT, h);
                 transposedVersion[l] = store.Version;
             }
-            bool sequence = ops.RecurrentForwardSequence(Cell, buf.Hs, buf.WeightHhT, bHh, buf.Gx, buf.Gh, buf.Cs, b, h, Steps);
+            // Tokens go to the time loop where it runs as one operation: it projects each step's rows
+            // just before their cell reads them.
+            bool sequence = layerInput.IsTokens && ops.RecurrentForwardSequence(Cell, buf.Hs, buf.WeightHhT, bHh, buf.Gx, buf.Gh,
+                buf.Cs, b, h, Steps, new TokenProjection(layerInput.Tokens, parameters[l].WeightIh, parameters[l].BiasIh, layerInput.Width));
+            if (!sequence)
+            {
+                Project(layerInput, l, buf.Gx, rows);
+                sequence = ops.RecurrentForwardSequence(Cell, buf.Hs, buf.WeightHhT, bHh, buf.Gx, buf.Gh, buf.Cs, b, h, Steps);
+            }
             for (int t = 0; t < Steps && !sequence; t++)
             {
                 bool lstm = Cell == CellKind.Lstm;

@@ -89,9 +89,12 @@ internal interface IOps
     /// operation, where this implementation runs them better so: hs and cs hold T + 1 slots of B x H
     /// (slot 0 the initial state; cs LSTM only), gx and gh T slots of B x G (gh GRU only). False: it
     /// did nothing, and the caller runs the steps one by one. Either way the results are the same bits.
+    /// Given <paramref name="tokens"/>, gx is not read: each step first makes its own slot as
+    /// <see cref="OneHotForward"/> would (rows t·B + b), so the projection never travels through memory alone.
     /// </summary>
     bool RecurrentForwardSequence(CellKind cell, ArrayView<float> hs, ArrayView<float> wHhT, ArrayView<float> bHh,
-        ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int batch, int hidden, int steps);
+        ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int batch, int hidden, int steps,
+        TokenProjection? tokens = null);
 
     /// <summary>
     /// The whole backward time loop of one layer as one operation, where this implementation runs it

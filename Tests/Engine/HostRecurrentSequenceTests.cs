@@ -2,6 +2,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using IlgpuLstm.Engine.Device;
 using IlgpuLstm.Engine.Layers;
+using IlgpuLstm.Engine.Ops;
 
 namespace IlgpuLstm.Tests.Engine;
 
@@ -107,6 +108,52 @@ public sealed class HostRecurrentSequenceTests
             Assert.Equal(dGhB.GetAsArray1D(), dGhA.GetAsArray1D());
             Assert.Equal(dh0B.GetAsArray1D(), dh0A.GetAsArray1D());
         }
+    }
+
+    /// <summary>
+    /// Given token ids, the time loop makes each step's gx itself: the very bits of the one-hot
+    /// projection (OneHotForward) followed by the loop, including tokens repeated and past the
+    /// rows' count of the vocabulary.
+    /// </summary>
+    [Theory]
+    [InlineData(CellKind.Lstm, 32, 128, 5, 83)]
+    [InlineData(CellKind.Lstm, 20, 33, 3, 7)]
+    [InlineData(CellKind.Gru, 17, 40, 4, 300)]
+    [InlineData(CellKind.Rnn, 9, 45, 2, 5)]
+    public void TokenInputGivesTheBitsOfTheProjectionThenTheLoop(CellKind cell, int batch, int hidden, int steps, int vocab)
+    {
+        using var device = ComputeDevice.OpenHost(2);
+        var ops = device.Ops;
+        var acc = device.Accelerator;
+        var random = new Random(batch + hidden + steps + vocab);
+        float[] Floats(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        int g = cell.Gates() * hidden, rows = batch * steps;
+        long bh = (long)batch * hidden;
+        using var tokens = acc.Allocate1D(Enumerable.Range(0, rows).Select(_ => random.Next(vocab)).ToArray());
+        using var wIh = acc.Allocate1D(Floats((long)g * vocab));
+        using var bIh = acc.Allocate1D(Floats(g));
+        using var w = acc.Allocate1D(Floats((long)g * hidden));
+        using var b = acc.Allocate1D(Floats(g));
+        using var prepared = acc.Allocate1D<float>(ops.RecurrentWeightsLength(cell, hidden));
+        ops.PrepareRecurrentWeights(cell, w.View, prepared.View, hidden);
+        float[] hs = [.. Floats(bh), .. new float[steps * bh]], cs = [.. Floats(bh), .. new float[steps * bh]];
+        using var hsA = acc.Allocate1D(hs);
+        using var hsB = acc.Allocate1D(hs);
+        using var csA = acc.Allocate1D(cs);
+        using var csB = acc.Allocate1D(cs);
+        using var gxA = acc.Allocate1D<float>((long)rows * g);
+        using var gxB = acc.Allocate1D<float>((long)rows * g);
+        using var ghA = acc.Allocate1D<float>((long)rows * g);
+        using var ghB = acc.Allocate1D<float>((long)rows * g);
+
+        Assert.True(ops.RecurrentForwardSequence(cell, hsA.View, prepared.View, b.View, gxA.View, ghA.View, csA.View, batch, hidden,
+            steps, new TokenProjection(tokens.View, wIh.View, bIh.View, vocab)));
+        ops.OneHotForward(tokens.View, wIh.View, bIh.View, gxB.View, rows, g, vocab);
+        Assert.True(ops.RecurrentForwardSequence(cell, hsB.View, prepared.View, b.View, gxB.View, ghB.View, csB.View, batch, hidden, steps));
+        Assert.Equal(hsB.GetAsArray1D(), hsA.GetAsArray1D());
+        Assert.Equal(gxB.GetAsArray1D(), gxA.GetAsArray1D());
+        if (cell == CellKind.Lstm) Assert.Equal(csB.GetAsArray1D(), csA.GetAsArray1D());
+        if (cell == CellKind.Gru) Assert.Equal(ghB.GetAsArray1D(), ghA.GetAsArray1D());
     }
 
     /// <summary>Where one row block would leave a core idle, or W_hh would not stay in L2, the layer runs step by step.</summary>

@@ -80,11 +80,7 @@ internal sealed unsafe class HostOps : IOps, IDisposable
                     o[(nint)r * gateWidth + j] = w[(nint)j * vocab + ids[r]] + b[j];
             return;
         }
-        // Gathering a column of W (G x V) is strided; transposed, each output row is a contiguous add.
-        float* wt = scratch.Transposed((long)vocab * gateWidth);
-        for (int j = 0; j < gateWidth; j++)
-            for (int v = 0; v < vocab; v++)
-                wt[(nint)v * gateWidth + j] = w[(nint)j * vocab + v];
+        float* wt = TransposedInputWeights(w, gateWidth, vocab);
         var args = new OneHotArgs
         {
             Tokens = Address(tokens),
@@ -99,14 +95,30 @@ internal sealed unsafe class HostOps : IOps, IDisposable
         Pool.Run(&OneHotForwardChunk, (nint)(&args), args.Chunks);
     }
 
+    /// <summary>
+    /// W_ih (G x V) transposed into the scratch: gathering a column of W is strided; transposed,
+    /// each projected row is one contiguous add.
+    /// </summary>
+    private float* TransposedInputWeights(float* w, int gateWidth, int vocab)
+    {
+        float* wt = scratch.Transposed((long)vocab * gateWidth);
+        for (int j = 0; j < gateWidth; j++)
+            for (int v = 0; v < vocab; v++)
+                wt[(nint)v * gateWidth + j] = w[(nint)j * vocab + v];
+        return wt;
+    }
+
+    /// <summary>Row <paramref name="row"/> of a one-hot projection: W_ih's column for its token plus b_ih.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void OneHotRow(int* tokens, float* weightT, float* bias, float* output, int row, int gateWidth) =>
+        TensorPrimitives.Add(new ReadOnlySpan<float>(weightT + (nint)tokens[row] * gateWidth, gateWidth),
+            new ReadOnlySpan<float>(bias, gateWidth), new Span<float>(output + (nint)row * gateWidth, gateWidth));
+
     private static void OneHotForwardChunk(nint p, int chunk)
     {
         ref var a = ref Unsafe.AsRef<OneHotArgs>((void*)p);
         var (start, end) = Range(a.Rows, a.Chunks, chunk);
-        var bias = new ReadOnlySpan<float>(a.Bias, a.G);
-        for (int r = start; r < end; r++)
-            TensorPrimitives.Add(new ReadOnlySpan<float>(a.WeightT + (nint)a.Tokens[r] * a.G, a.G), bias,
-                new Span<float>(a.Out + (nint)r * a.G, a.G));
+        for (int r = start; r < end; r++) OneHotRow(a.Tokens, a.WeightT, a.Bias, a.Out, r, a.G);
     }
 
     /// <summary>The host walks the tokens in row order per band of columns; it needs no index.</summary>
@@ -233,12 +245,19 @@ internal sealed unsafe class HostOps : IOps, IDisposable
     }
 
     public bool RecurrentForwardSequence(CellKind cell, ArrayView<float> hs, ArrayView<float> wHhT, ArrayView<float> bHh,
-        ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int batch, int hidden, int steps)
+        ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int batch, int hidden, int steps,
+        TokenProjection? tokens = null)
     {
         if (!HostRecurrentSequence.Applies(cell, batch, hidden)) return false;
         counters.Launched();
+        var input = new HostRecurrentSequence.Projection();
+        if (tokens is { } t)
+        {
+            int g = cell.Gates() * hidden;
+            input = new() { Tokens = Address(t.Tokens), WeightT = TransposedInputWeights(Address(t.WeightIh), g, t.Vocab), Bias = Address(t.BiasIh) };
+        }
         HostRecurrentSequence.Forward(Pool, cell, Address(hs), Address(wHhT), Address(bHh), Address(gx),
-            cell == CellKind.Gru ? Address(gh) : null, cell == CellKind.Lstm ? Address(cs) : null, batch, hidden, steps);
+            cell == CellKind.Gru ? Address(gh) : null, cell == CellKind.Lstm ? Address(cs) : null, batch, hidden, steps, input);
         return true;
     }
 

@@ -49,7 +49,7 @@ internal static unsafe class HostRecurrentSequence
     /// <see cref="HostRecurrentStep.Pack"/> made it.
     /// </summary>
     public static void Forward(WorkerPool pool, CellKind cell, float* hs, float* wT, float* bias, float* gx, float* gh,
-        float* cs, int batch, int hidden, int steps)
+        float* cs, int batch, int hidden, int steps, Projection input)
     {
         var job = new ForwardJob
         {
@@ -59,6 +59,7 @@ internal static unsafe class HostRecurrentSequence
             Gh = gh,
             Cs = cs,
             Steps = steps,
+            Input = input,
         };
         pool.Run(&ForwardRows, (nint)(&job), job.Step.RowTiles);
     }
@@ -70,8 +71,13 @@ internal static unsafe class HostRecurrentSequence
         var step = s.Step; // this chunk's own copy: its pointers move with t
         nint bh = (nint)step.Batch * step.Hidden, bg = bh * step.Gates;
         float* packed = stackalloc float[step.Tall ? HostTallKernel.Rows * step.Hidden : 0];
+        int g = step.Gates * step.Hidden, blockRows = step.TileBlocks * HostGemm.Mr;
+        int first = rowBlock * blockRows, end = Math.Min(step.Batch, first + blockRows);
         for (int t = 0; t < s.Steps; t++)
         {
+            // This block's rows of the step's projection, made just before the cell reads them.
+            for (int b = first; b < end && s.Input.Tokens != null; b++)
+                HostOps.OneHotRow(s.Input.Tokens, s.Input.WeightT, s.Input.Bias, s.Gx, t * step.Batch + b, g);
             step.HPrev = s.Hs + t * bh;
             step.HNext = s.Hs + (t + 1) * bh;
             step.Gx = s.Gx + t * bg;
@@ -162,11 +168,22 @@ internal static unsafe class HostRecurrentSequence
         }
     }
 
+    /// <summary>
+    /// A first layer's one-hot input, where the forward makes gx itself (HostOps.OneHotRow): token ids
+    /// (row t·B + b), W_ih transposed (V x G) and b_ih. Tokens null: gx is given.
+    /// </summary>
+    internal struct Projection
+    {
+        public int* Tokens;
+        public float* WeightT, Bias;
+    }
+
     private struct ForwardJob
     {
         public HostRecurrentStep.Job Step;
         public float* Hs, Gx, Gh, Cs;
         public int Steps;
+        public Projection Input;
     }
 
     private struct BackwardJob
