@@ -25,7 +25,7 @@ internal sealed class PhaseProfile(IOps inner, Action synchronize) : IOps
     public static readonly string[] Phases =
     [
         "one-hot input (gather, and its gradient)", "input-projection GEMMs (x·W_ihᵀ, layers above the first)",
-        "recurrent forward steps (h·W_hhᵀ + cell; one-hot input where fused)", "cell (forward, unfused)", "dropout", "output layer GEMMs (forward, dx)",
+        "recurrent forward steps (h·W_hhᵀ + cell; input projection where fused)", "cell (forward, unfused)", "dropout", "output layer GEMMs (forward, dx)",
         "softmax and cross-entropy", "backward recurrent steps (dG·W_hh; with the cell where fused)", "cell backward", "input-gradient GEMMs (dG·W_ih)",
         "weight-gradient GEMMs (all time steps)", "bias gradients", "clip (norm, clamp)", "optimizer", "copies, fills, transposes",
         "read-back",
@@ -98,11 +98,12 @@ internal sealed class PhaseProfile(IOps inner, Action synchronize) : IOps
 
     public bool RecurrentForwardSequence(CellKind cell, ArrayView<float> hs, ArrayView<float> wHhT, ArrayView<float> bHh,
         ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int b, int hidden, int steps,
-        TokenProjection? tokens = null)
+        InputProjection? input = null)
     {
         bool ran = false;
-        Time(Phases[2], 0, () => ran = inner.RecurrentForwardSequence(cell, hs, wHhT, bHh, gx, gh, cs, b, hidden, steps, tokens));
-        if (ran) Count(Phases[2], 2.0 * b * hidden * CellCodes.Gates((int)cell) * hidden * steps);
+        Time(Phases[2], 0, () => ran = inner.RecurrentForwardSequence(cell, hs, wHhT, bHh, gx, gh, cs, b, hidden, steps, input));
+        int width = input is { Input.IsTokens: false } dense ? dense.Input.Width : 0; // x·W_ihᵀ inside, where dense
+        if (ran) Count(Phases[2], 2.0 * b * CellCodes.Gates((int)cell) * hidden * (hidden + width) * steps);
         else Uncount(Phases[2]);
         return ran;
     }

@@ -169,10 +169,10 @@ internal sealed class Recurrent : IDisposable
                 ops.PrepareRecurrentWeights(Cell, wHh, buf.WeightHhT, h);
                 transposedVersion[l] = store.Version;
             }
-            // Tokens go to the time loop where it runs as one operation: it projects each step's rows
-            // just before their cell reads them.
-            bool sequence = layerInput.IsTokens && ops.RecurrentForwardSequence(Cell, buf.Hs, buf.WeightHhT, bHh, buf.Gx, buf.Gh,
-                buf.Cs, b, h, Steps, new TokenProjection(layerInput.Tokens, parameters[l].WeightIh, parameters[l].BiasIh, layerInput.Width));
+            // The input goes to the time loop where it runs as one operation: it projects each step's
+            // rows just before their cell reads them, so gx is written once, not written then read.
+            bool sequence = ops.RecurrentForwardSequence(Cell, buf.Hs, buf.WeightHhT, bHh, buf.Gx, buf.Gh, buf.Cs, b, h, Steps,
+                new InputProjection(layerInput, parameters[l].WeightIh, parameters[l].BiasIh));
             if (!sequence)
             {
                 Project(layerInput, l, buf.Gx, rows);

@@ -89,12 +89,13 @@ internal interface IOps
     /// operation, where this implementation runs them better so: hs and cs hold T + 1 slots of B x H
     /// (slot 0 the initial state; cs LSTM only), gx and gh T slots of B x G (gh GRU only). False: it
     /// did nothing, and the caller runs the steps one by one. Either way the results are the same bits.
-    /// Given <paramref name="tokens"/>, gx is not read: each step first makes its own slot as
-    /// <see cref="OneHotForward"/> would (rows t·B + b), so the projection never travels through memory alone.
+    /// Given <paramref name="input"/>, gx is not read: each step first makes its own slot as
+    /// <see cref="OneHotForward"/> or the GEMM x·W_ihᵀ + b_ih would, so the projection never travels
+    /// through memory alone; false where this implementation cannot (the caller projects, then calls without).
     /// </summary>
     bool RecurrentForwardSequence(CellKind cell, ArrayView<float> hs, ArrayView<float> wHhT, ArrayView<float> bHh,
         ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int batch, int hidden, int steps,
-        TokenProjection? tokens = null);
+        InputProjection? input = null);
 
     /// <summary>
     /// The whole backward time loop of one layer as one operation, where this implementation runs it

@@ -132,7 +132,7 @@ internal sealed class IlgpuOps : IOps, IDisposable
     /// <summary>A GPU runs the steps launch by launch (a launch is the only grid-wide barrier).</summary>
     public bool RecurrentForwardSequence(CellKind cell, ArrayView<float> hs, ArrayView<float> wHhT, ArrayView<float> bHh,
         ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int batch, int hidden, int steps,
-        TokenProjection? tokens = null) => false;
+        InputProjection? input = null) => false;
 
     /// <inheritdoc cref="RecurrentForwardSequence"/>
     public bool RecurrentBackwardSequence(CellKind cell, ArrayView<float> gates, ArrayView<float> gh, ArrayView<float> hs,

@@ -3,6 +3,7 @@ using ILGPU.Runtime;
 using IlgpuLstm.Engine.Device;
 using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Engine.Ops;
+using IlgpuLstm.Engine.Ops.Host;
 
 namespace IlgpuLstm.Tests.Engine;
 
@@ -111,26 +112,56 @@ public sealed class HostRecurrentSequenceTests
     }
 
     /// <summary>
-    /// Given token ids, the time loop makes each step's gx itself: the very bits of the one-hot
-    /// projection (OneHotForward) followed by the loop, including tokens repeated and past the
-    /// rows' count of the vocabulary.
+    /// Given its input, the time loop makes each step's gx itself: the very bits of the caller's
+    /// projection followed by the loop. Tokens: OneHotForward, with tokens repeated and a vocabulary
+    /// above and below the row count. Dense rows: the GEMM x·W_ihᵀ + b_ih, with 16-row blocks
+    /// (AVX-512) and without, ragged.
     /// </summary>
     [Theory]
-    [InlineData(CellKind.Lstm, 32, 128, 5, 83)]
-    [InlineData(CellKind.Lstm, 20, 33, 3, 7)]
-    [InlineData(CellKind.Gru, 17, 40, 4, 300)]
-    [InlineData(CellKind.Rnn, 9, 45, 2, 5)]
-    public void TokenInputGivesTheBitsOfTheProjectionThenTheLoop(CellKind cell, int batch, int hidden, int steps, int vocab)
+    [InlineData(true, CellKind.Lstm, 32, 128, 5, 83)]
+    [InlineData(true, CellKind.Lstm, 20, 33, 3, 7)]
+    [InlineData(true, CellKind.Gru, 17, 40, 4, 300)]
+    [InlineData(true, CellKind.Rnn, 9, 45, 2, 5)]
+    [InlineData(false, CellKind.Lstm, 32, 128, 4, 128)]
+    [InlineData(false, CellKind.Lstm, 20, 33, 3, 7)]
+    [InlineData(false, CellKind.Gru, 17, 40, 4, 100)]
+    [InlineData(false, CellKind.Rnn, 9, 45, 2, 1)]
+    [InlineData(false, CellKind.Lstm, 12, 20, 3, 300)]
+    public void InputGivenGivesTheBitsOfTheProjectionThenTheLoop(bool tokens, CellKind cell, int batch, int hidden, int steps,
+        int width) =>
+        ProjectionInsideGivesTheBitsOfOutside(cell, batch, hidden, steps, width, (acc, random, rows) =>
+        {
+            if (tokens)
+            {
+                var ids = acc.Allocate1D(Enumerable.Range(0, rows).Select(_ => random.Next(width)).ToArray());
+                return (ids, RecurrentInput.FromTokens(ids.View, default, width));
+            }
+            var x = acc.Allocate1D(Enumerable.Range(0, rows * width).Select(_ => (float)random.NextDouble() - 0.5f).ToArray());
+            return (x, RecurrentInput.FromDense(x.View, width));
+        }, (ops, input, w, b, gx, rows, g) =>
+        {
+            if (tokens) ops.OneHotForward(input.Tokens, w, b, gx, rows, g, width);
+            else ops.Gemm(false, true, rows, g, width, 1f, input.Dense, width, w, width, 0f, gx, g, b);
+        });
+
+    /// <summary>
+    /// The loop given its input (inside) against the caller's projection then the loop (outside):
+    /// hidden states, gates, and c or gh the same bits.
+    /// </summary>
+    private static void ProjectionInsideGivesTheBitsOfOutside(CellKind cell, int batch, int hidden, int steps, int width,
+        Func<Accelerator, Random, int, (IDisposable Buffer, RecurrentInput Input)> makeInput,
+        Action<IOps, RecurrentInput, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> projectOutside)
     {
         using var device = ComputeDevice.OpenHost(2);
         var ops = device.Ops;
         var acc = device.Accelerator;
-        var random = new Random(batch + hidden + steps + vocab);
+        var random = new Random(batch + hidden + steps + width);
         float[] Floats(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
         int g = cell.Gates() * hidden, rows = batch * steps;
         long bh = (long)batch * hidden;
-        using var tokens = acc.Allocate1D(Enumerable.Range(0, rows).Select(_ => random.Next(vocab)).ToArray());
-        using var wIh = acc.Allocate1D(Floats((long)g * vocab));
+        var (inputBuffer, input) = makeInput(acc, random, rows);
+        using var owned = inputBuffer;
+        using var wIh = acc.Allocate1D(Floats((long)g * width));
         using var bIh = acc.Allocate1D(Floats(g));
         using var w = acc.Allocate1D(Floats((long)g * hidden));
         using var b = acc.Allocate1D(Floats(g));
@@ -147,13 +178,23 @@ public sealed class HostRecurrentSequenceTests
         using var ghB = acc.Allocate1D<float>((long)rows * g);
 
         Assert.True(ops.RecurrentForwardSequence(cell, hsA.View, prepared.View, b.View, gxA.View, ghA.View, csA.View, batch, hidden,
-            steps, new TokenProjection(tokens.View, wIh.View, bIh.View, vocab)));
-        ops.OneHotForward(tokens.View, wIh.View, bIh.View, gxB.View, rows, g, vocab);
+            steps, new InputProjection(input, wIh.View, bIh.View)));
+        projectOutside(ops, input, wIh.View, bIh.View, gxB.View, rows, g);
         Assert.True(ops.RecurrentForwardSequence(cell, hsB.View, prepared.View, b.View, gxB.View, ghB.View, csB.View, batch, hidden, steps));
         Assert.Equal(hsB.GetAsArray1D(), hsA.GetAsArray1D());
         Assert.Equal(gxB.GetAsArray1D(), gxA.GetAsArray1D());
         if (cell == CellKind.Lstm) Assert.Equal(csB.GetAsArray1D(), csA.GetAsArray1D());
         if (cell == CellKind.Gru) Assert.Equal(ghB.GetAsArray1D(), ghA.GetAsArray1D());
+    }
+
+    /// <summary>An input wider than one K pass of the GEMM is left to the caller to project.</summary>
+    [Fact]
+    public void AWideDenseInputIsLeftToTheCaller()
+    {
+        using var device = ComputeDevice.OpenHost(2);
+        Assert.True(HostRecurrentSequence.Applies(CellKind.Lstm, 32, 64));
+        Assert.False(device.Ops.RecurrentForwardSequence(CellKind.Lstm, default, default, default, default, default, default, 32, 64,
+            3, new InputProjection(RecurrentInput.FromDense(default, 600), default, default)));
     }
 
     /// <summary>Where one row block would leave a core idle, or W_hh would not stay in L2, the layer runs step by step.</summary>

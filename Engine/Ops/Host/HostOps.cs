@@ -246,18 +246,28 @@ internal sealed unsafe class HostOps : IOps, IDisposable
 
     public bool RecurrentForwardSequence(CellKind cell, ArrayView<float> hs, ArrayView<float> wHhT, ArrayView<float> bHh,
         ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cs, int batch, int hidden, int steps,
-        TokenProjection? tokens = null)
+        InputProjection? input = null)
     {
         if (!HostRecurrentSequence.Applies(cell, batch, hidden)) return false;
-        counters.Launched();
-        var input = new HostRecurrentSequence.Projection();
-        if (tokens is { } t)
+        var projection = new HostRecurrentSequence.Projection();
+        if (input is { } p)
         {
-            int g = cell.Gates() * hidden;
-            input = new() { Tokens = Address(t.Tokens), WeightT = TransposedInputWeights(Address(t.WeightIh), g, t.Vocab), Bias = Address(t.BiasIh) };
+            int g = cell.Gates() * hidden, width = p.Input.Width;
+            if (p.Input.IsTokens)
+                projection = new() { Tokens = Address(p.Input.Tokens), WeightT = TransposedInputWeights(Address(p.WeightIh), g, width) };
+            else if (HostRecurrentSequence.ProjectsDense(cell, hidden, width))
+            {
+                // W_ih into the step's panels once per forward, in the transposed-weights scratch.
+                float* packed = scratch.Transposed(HostRecurrentStep.PackedLength(cell, hidden, width));
+                HostRecurrentStep.Pack(cell, Address(p.WeightIh), packed, hidden, width);
+                projection = new() { X = Address(p.Input.Dense), WeightT = packed, Width = width };
+            }
+            else return false;
+            projection.Bias = Address(p.BiasIh);
         }
+        counters.Launched();
         HostRecurrentSequence.Forward(Pool, cell, Address(hs), Address(wHhT), Address(bHh), Address(gx),
-            cell == CellKind.Gru ? Address(gh) : null, cell == CellKind.Lstm ? Address(cs) : null, batch, hidden, steps, input);
+            cell == CellKind.Gru ? Address(gh) : null, cell == CellKind.Lstm ? Address(cs) : null, batch, hidden, steps, projection);
         return true;
     }
 

@@ -44,9 +44,16 @@ internal static unsafe class HostRecurrentSequence
     private static bool Tall(int batch) => HostGemm.WideVectors && batch > HostTallKernel.Rows;
 
     /// <summary>
+    /// Whether the forward can project a dense input of this width itself: x·W_ihᵀ within one K pass
+    /// of the GEMM (so its elements are the GEMM's bits), packed W_ih in L2 beside W_hh.
+    /// </summary>
+    public static bool ProjectsDense(CellKind cell, int hidden, int width) =>
+        width <= HostGemm.Kc && HostRecurrentStep.PackedLength(cell, hidden, width) * sizeof(float) <= MaxWeightBytes;
+
+    /// <summary>
     /// <see cref="IOps.RecurrentForwardStep"/> for t = 0..T-1: hs and cs hold T + 1 slots of B x H
     /// (slot 0 the initial state), gx (and gh, GRU only) T slots of B x G; wT as
-    /// <see cref="HostRecurrentStep.Pack"/> made it.
+    /// <see cref="HostRecurrentStep.Pack(CellKind, float*, float*, int)"/> made it.
     /// </summary>
     public static void Forward(WorkerPool pool, CellKind cell, float* hs, float* wT, float* bias, float* gx, float* gh,
         float* cs, int batch, int hidden, int steps, Projection input)
@@ -69,8 +76,9 @@ internal static unsafe class HostRecurrentSequence
     {
         ref var s = ref Unsafe.AsRef<ForwardJob>((void*)p);
         var step = s.Step; // this chunk's own copy: its pointers move with t
-        nint bh = (nint)step.Batch * step.Hidden, bg = bh * step.Gates;
-        float* packed = stackalloc float[step.Tall ? HostTallKernel.Rows * step.Hidden : 0];
+        int xWidth = s.Input.X != null ? s.Input.Width : 0;
+        nint bh = (nint)step.Batch * step.Hidden, bg = bh * step.Gates, bx = (nint)step.Batch * xWidth;
+        float* packed = stackalloc float[step.Tall ? HostTallKernel.Rows * Math.Max(step.Hidden, xWidth) : 0];
         int g = step.Gates * step.Hidden, blockRows = step.TileBlocks * HostGemm.Mr;
         int first = rowBlock * blockRows, end = Math.Min(step.Batch, first + blockRows);
         for (int t = 0; t < s.Steps; t++)
@@ -78,6 +86,9 @@ internal static unsafe class HostRecurrentSequence
             // This block's rows of the step's projection, made just before the cell reads them.
             for (int b = first; b < end && s.Input.Tokens != null; b++)
                 HostOps.OneHotRow(s.Input.Tokens, s.Input.WeightT, s.Input.Bias, s.Gx, t * step.Batch + b, g);
+            if (s.Input.X != null)
+                HostRecurrentStep.ProjectRowBlock(ref step, rowBlock, s.Input.X + t * bx, xWidth, s.Input.WeightT,
+                    s.Input.Bias, s.Gx + t * bg, packed);
             step.HPrev = s.Hs + t * bh;
             step.HNext = s.Hs + (t + 1) * bh;
             step.Gx = s.Gx + t * bg;
@@ -169,13 +180,16 @@ internal static unsafe class HostRecurrentSequence
     }
 
     /// <summary>
-    /// A first layer's one-hot input, where the forward makes gx itself (HostOps.OneHotRow): token ids
-    /// (row t·B + b), W_ih transposed (V x G) and b_ih. Tokens null: gx is given.
+    /// The input, where the forward makes gx itself: token ids (row t·B + b) with W_ih transposed
+    /// (V x G, for HostOps.OneHotRow), or dense rows X (T·B x Width) with W_ih packed
+    /// (<see cref="HostRecurrentStep.ProjectRowBlock"/>); and b_ih. Tokens and X null: gx is given.
     /// </summary>
     internal struct Projection
     {
         public int* Tokens;
+        public float* X;
         public float* WeightT, Bias;
+        public int Width;
     }
 
     private struct ForwardJob

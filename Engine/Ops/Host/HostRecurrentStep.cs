@@ -10,29 +10,36 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// per gate (rows of h_{t-1} against the gate's NR columns of W_hhᵀ), adds b_hh into gh, and
 /// applies the cell to those rows and units while the gate values are still in L1. One fork/join
 /// per time step, and h_{t-1} is read straight from the layer's state buffer.
-/// The weights come packed by <see cref="Pack"/>, once per forward pass: for each block of NR units,
+/// The weights come packed by <see cref="Pack(CellKind, float*, float*, int)"/>, once per forward pass: for each block of NR units,
 /// each gate's H x NR panel of W_hhᵀ contiguous (zero-padded past H), so the micro-kernel streams
 /// them instead of reading NR floats every 4·G bytes (8 KB at the lesson's shape) of W_hhᵀ.
 /// </summary>
 internal static unsafe class HostRecurrentStep
 {
-    /// <summary>Floats of the packed weights: unit blocks x gates x H x NR.</summary>
-    public static long PackedLength(CellKind cell, int hidden) =>
-        (long)(hidden + HostGemm.Nr - 1) / HostGemm.Nr * cell.Gates() * hidden * HostGemm.Nr;
+    /// <summary>Floats of the packed weights: unit blocks x gates x K x NR, K the weights' width (H for W_hh).</summary>
+    public static long PackedLength(CellKind cell, int hidden, int width) =>
+        (long)(hidden + HostGemm.Nr - 1) / HostGemm.Nr * cell.Gates() * width * HostGemm.Nr;
 
-    /// <summary>packed[((ub·gates + q)·H + k)·NR + j] = W_hh[q·H + ub·NR + j, k], zero where ub·NR + j ≥ H.</summary>
-    public static void Pack(CellKind cell, float* wHh, float* packed, int hidden)
+    public static long PackedLength(CellKind cell, int hidden) => PackedLength(cell, hidden, hidden);
+
+    public static void Pack(CellKind cell, float* wHh, float* packed, int hidden) => Pack(cell, wHh, packed, hidden, hidden);
+
+    /// <summary>
+    /// packed[((ub·gates + q)·K + k)·NR + j] = W[q·H + ub·NR + j, k], zero where ub·NR + j ≥ H, for a
+    /// G x K weight (K = <paramref name="width"/>: H for W_hh, the input's width for W_ih).
+    /// </summary>
+    public static void Pack(CellKind cell, float* w, float* packed, int hidden, int width)
     {
         int nr = HostGemm.Nr, gates = cell.Gates(), blocks = (hidden + nr - 1) / nr;
         for (int ub = 0; ub < blocks; ub++)
             for (int q = 0; q < gates; q++)
             {
-                float* panel = packed + ((nint)ub * gates + q) * hidden * nr;
+                float* panel = packed + ((nint)ub * gates + q) * width * nr;
                 for (int j = 0; j < nr; j++)
                 {
                     int unit = ub * nr + j;
-                    float* row = wHh + ((nint)q * hidden + unit) * hidden;
-                    for (int k = 0; k < hidden; k++) panel[(nint)k * nr + j] = unit < hidden ? row[k] : 0f;
+                    float* row = w + ((nint)q * hidden + unit) * width;
+                    for (int k = 0; k < width; k++) panel[(nint)k * nr + j] = unit < hidden ? row[k] : 0f;
                 }
             }
     }
@@ -121,6 +128,55 @@ internal static unsafe class HostRecurrentStep
             j.PackedRows = packed;
         }
         for (int ub = 0; ub < j.UnitBlocks; ub++) Tile(ref j, ub * j.RowTiles + rowBlock);
+    }
+
+    /// <summary>
+    /// This row block's rows of a step's gx = x·W_ihᵀ + b_ih: x the step's B rows of the input
+    /// (<paramref name="width"/> wide), W_ih as <see cref="Pack(CellKind, float*, float*, int, int)"/>
+    /// made it. Each element is the GEMM's own: one FMA per k in ascending k from zero (K within one
+    /// pass), then b_ih. Where the job is tall, <paramref name="packed"/> takes x's rows (16 x width).
+    /// </summary>
+    internal static void ProjectRowBlock(ref Job j, int rowBlock, float* x, int width, float* wIh, float* bIh, float* gx,
+        float* packed)
+    {
+        if (HostGemm.WideVectors) ProjectRowBlock<Wide>(ref j, rowBlock, x, width, wIh, bIh, gx, packed);
+        else ProjectRowBlock<Narrow>(ref j, rowBlock, x, width, wIh, bIh, gx, packed);
+    }
+
+    [SkipLocalsInit] // acc is written by the kernels before it is read
+    private static void ProjectRowBlock<V>(ref Job j, int rowBlock, float* x, int width, float* wIh, float* bIh, float* gx,
+        float* packed) where V : struct, ISimd<V>
+    {
+        int nr = 2 * V.Count, h = j.Hidden, g = j.Gates * h, rows = j.TileBlocks * HostGemm.Mr;
+        int first = rowBlock * rows, end = Math.Min(j.Batch, first + rows);
+        float* acc = stackalloc float[HostTallKernel.Rows * 32];
+        if (j.Tall) HostGemm.PackTallBlock(x + (nint)first * width, width, end - first, width, packed);
+        for (int ub = 0; ub < j.UnitBlocks; ub++)
+        {
+            int j0 = ub * nr, units = Math.Min(nr, h - j0);
+            for (int q = 0; q < j.Gates; q++)
+            {
+                float* cols = wIh + ((nint)ub * j.Gates + q) * width * nr;
+                float* bias = bIh + q * h + j0;
+                for (int m0 = first; m0 < end; m0 += j.Tall ? HostTallKernel.Rows : HostGemm.Mr)
+                {
+                    int height = Math.Min(j.Tall ? HostTallKernel.Rows : HostGemm.Mr, end - m0);
+                    if (j.Tall) HostTallKernel.Run(packed, cols, nr, width, acc);
+                    else HostGemm.Micro<V>(x + (nint)m0 * width, width, 1, height, cols, nr, width, acc);
+                    for (int r = 0; r < height; r++)
+                    {
+                        float* to = gx + (nint)(m0 + r) * g + q * h + j0, a = acc + r * nr;
+                        if (units == nr)
+                        {
+                            V.Store(V.Add(V.Load(a), V.Load(bias)), to);
+                            V.Store(V.Add(V.Load(a + V.Count), V.Load(bias + V.Count)), to + V.Count);
+                        }
+                        else
+                            for (int c = 0; c < units; c++) to[c] = a[c] + bias[c];
+                    }
+                }
+            }
+        }
     }
 
     [SkipLocalsInit] // every element of block is written before it is read
