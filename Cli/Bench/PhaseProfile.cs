@@ -161,6 +161,12 @@ internal sealed class PhaseProfile(IOps inner, Action synchronize) : IOps
     public void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols, ArrayView<float>? second = null) =>
         Time(Phases[11], 0, () => inner.ColumnSum(input, output, rows, cols, second));
 
+    /// <summary>Under the weight-gradient GEMMs, with the bias and one-hot gradients it may make in the same pass.</summary>
+    public void RecurrentWeightGradients(ArrayView<float> dG, ArrayView<float> x, ArrayView<float> dW, int rows, int gates, int width,
+        ArrayView<float> bias, ArrayView<float>? secondBias, OneHotGradient? tokens) =>
+        Time(Phases[10], 2.0 * gates * width * rows,
+            () => inner.RecurrentWeightGradients(dG, x, dW, rows, gates, width, bias, secondBias, tokens));
+
     public void ClipCoefficient(ArrayView<float> scalars, int sumSqSlot, int normSlot, int coefSlot, float maxNorm) =>
         Time(Phases[12], 0, () => inner.ClipCoefficient(scalars, sumSqSlot, normSlot, coefSlot, maxNorm));
 

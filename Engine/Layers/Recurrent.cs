@@ -241,18 +241,17 @@ internal sealed class Recurrent : IDisposable
                 }
                 if (t > 0) ops.RecurrentBackwardStep(dGh, wHh, buf.WeightHhBackward, dhPrev, b, g, h);
             }
-            ops.Gemm(true, false, g, h, rows, 1f, buf.DGh, g, buf.Hs, h, 1f, gradients[l].WeightHh, h);
-            if (Cell == CellKind.Gru)
-            {
-                ops.ColumnSum(buf.DGh, gradients[l].BiasHh, rows, g);
-                ops.ColumnSum(buf.DGx, gradients[l].BiasIh, rows, g);
-            }
-            else // one gradient for both biases (dGh is dGx): one pass writes both
-                ops.ColumnSum(buf.DGx, gradients[l].BiasIh, rows, g, second: gradients[l].BiasHh);
             var input = l == 0 ? lastInput : RecurrentInput.FromDense(LayerInputOf(l), h);
-            if (input.IsTokens)
+            bool gru = Cell == CellKind.Gru;
+            // dW_hh with what else reads dGh: LSTM and RNN have one gradient for both biases (dGh is
+            // dGx), and then their first layer's one-hot gradient too.
+            ops.RecurrentWeightGradients(buf.DGh, buf.Hs, gradients[l].WeightHh, rows, g, h,
+                gru ? gradients[l].BiasHh : gradients[l].BiasIh, gru ? null : gradients[l].BiasHh,
+                input.IsTokens && !gru ? new OneHotGradient(input.Tokens, input.TokenIndex, gradients[l].WeightIh, input.Width) : null);
+            if (gru) ops.ColumnSum(buf.DGx, gradients[l].BiasIh, rows, g);
+            if (input.IsTokens && gru)
                 ops.OneHotBackward(input.Tokens, input.TokenIndex, buf.DGx, gradients[l].WeightIh, rows, g, input.Width);
-            else
+            else if (!input.IsTokens)
                 ops.Gemm(true, false, g, input.Width, rows, 1f, buf.DGx, g, input.Dense, input.Width, 1f,
                     gradients[l].WeightIh, input.Width);
             if (l == 0 && hasInputGradient && !input.IsTokens)

@@ -122,6 +122,21 @@ internal interface IOps
     /// <summary>output[col] += Σ_r input[r, col], and the same into <paramref name="second"/> when given.</summary>
     void ColumnSum(ArrayView<float> input, ArrayView<float> output, int rows, int cols, ArrayView<float>? second = null);
 
+    /// <summary>
+    /// A layer's gradients from its gate gradients dG (rows x gates) over all T·B rows: dW += dGᵀ·x
+    /// (gates x width), bias += Σ_rows dG (and <paramref name="secondBias"/>, where both biases share
+    /// dG), and, given <paramref name="tokens"/>, dG's one-hot gradient into their W_ih. The results of
+    /// <see cref="Gemm"/>, <see cref="ColumnSum"/> and <see cref="OneHotBackward"/> in turn, bit for
+    /// bit; an implementation may make them in fewer passes over dG.
+    /// </summary>
+    void RecurrentWeightGradients(ArrayView<float> dG, ArrayView<float> x, ArrayView<float> dW, int rows, int gates, int width,
+        ArrayView<float> bias, ArrayView<float>? secondBias, OneHotGradient? tokens)
+    {
+        Gemm(true, false, gates, width, rows, 1f, dG, gates, x, width, 1f, dW, width);
+        ColumnSum(dG, bias, rows, gates, secondBias);
+        if (tokens is { } t) OneHotBackward(t.Tokens, t.Index, dG, t.WeightIh, rows, gates, t.Vocab);
+    }
+
     /// <summary>From scalars[sumSqSlot] = Σg², writes the norm and min(1, maxNorm/(norm+1e-6)).</summary>
     void ClipCoefficient(ArrayView<float> scalars, int sumSqSlot, int normSlot, int coefSlot, float maxNorm);
 

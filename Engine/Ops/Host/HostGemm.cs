@@ -49,15 +49,38 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     /// <summary>Columns of C per micro-kernel call.</summary>
     public static int Nr => 2 * (WideVectors ? Wide.Count : Narrow.Count);
 
-    public void Run(float* a, float* b, float* c, float* bias, GemmArgs g)
+    /// <summary>
+    /// What a weight-gradient GEMM (dW += dGᵀ·x) also makes from dG while each tile packs dGᵀ's rows,
+    /// in ascending k over all passes (the order of a column sum over dG's rows): Sums[m] += dG[k, m]
+    /// and, where Tokens is set, the one-hot gradient table, Table[Tokens[k]·TableStride + m] += dG[k, m].
+    /// Sums and the table's rows hold <see cref="PaddedRows"/> floats: a ragged block adds its zeros there.
+    /// </summary>
+    internal struct RowSink
+    {
+        public float* Sums, Table;
+        public int* Tokens;
+        public int TableStride;
+    }
+
+    /// <summary>Whether <see cref="Run(float*, float*, float*, float*, GemmArgs, RowSink*)"/> can feed a sink: op(A) = Aᵀ, packed for being far-strided.</summary>
+    public static bool FeedsRowSink(GemmArgs g) => g.TransA != 0 && g.TransB == 0 && g.M > 1 && g.Lda >= PackedStride;
+
+    /// <summary>M rounded up to whole packed row blocks.</summary>
+    public static int PaddedRows(int m) => (m + PackedBlockRows - 1) / PackedBlockRows * PackedBlockRows;
+
+    public void Run(float* a, float* b, float* c, float* bias, GemmArgs g) => Run(a, b, c, bias, g, null);
+
+    /// <summary>As <see cref="Run(float*, float*, float*, float*, GemmArgs)"/>, feeding <paramref name="sink"/> where <see cref="FeedsRowSink"/>.</summary>
+    public void Run(float* a, float* b, float* c, float* bias, GemmArgs g, RowSink* sink)
     {
         if (g.M == 0 || g.N == 0) return;
+        if (sink != null && !FeedsRowSink(g)) throw new ArgumentException("this GEMM does not pack its rows for a sink", nameof(sink));
         if (g.M == 1 && g.TransA == 0 && g.TransB != 0)
         {
             Gemv(a, b, c, bias, g);
             return;
         }
-        var plan = new Plan { Alpha = g.Alpha, Beta = g.Beta, Bias = bias, K = g.K };
+        var plan = new Plan { Alpha = g.Alpha, Beta = g.Beta, Bias = bias, K = g.K, Sink = sink };
         int nr = Nr;
         bool transA = g.TransA != 0, transB = g.TransB != 0;
         if (transB && !transA && (long)g.M < g.N)
@@ -314,6 +337,28 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     }
 
     /// <summary>
+    /// A tile's packed rows (blocks of <see cref="PackedBlockRows"/> = V.Count, k-major) into the sink, k ascending.
+    /// </summary>
+    private static void Feed<V>(RowSink* sink, float* packed, int rowStart, int rowEnd, int k0, int kLength)
+        where V : struct, ISimd<V>
+    {
+        int rows = V.Count;
+        for (int m0 = rowStart; m0 < rowEnd; m0 += rows, packed += (nint)kLength * rows)
+        {
+            var sum = V.Load(sink->Sums + m0);
+            for (int k = 0; k < kLength; k++)
+            {
+                var v = V.Load(packed + (nint)k * rows);
+                sum = V.Add(sum, v);
+                if (sink->Tokens == null) continue;
+                float* t = sink->Table + (nint)sink->Tokens[k0 + k] * sink->TableStride + m0;
+                V.Store(V.Add(V.Load(t), v), t);
+            }
+            V.Store(sum, sink->Sums + m0);
+        }
+    }
+
+    /// <summary>
     /// Elements 0..7 of 8 rows (<paramref name="rowStride"/> apart) to 8 vectors of 8, one per k,
     /// <see cref="HostTallKernel.Rows"/> floats apart: element k of row r lands at to[k·16 + r].
     /// </summary>
@@ -391,6 +436,7 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         {
             packedRows = p.RowPanels + (nint)WorkerPool.Slot * PackedTileRows(p.TileRows) * Kc;
             PackRows(ref p, packedRows, rowStart, rowEnd, PackedBlockRows);
+            if (p.Sink != null && panelStart == 0) Feed<V>(p.Sink, packedRows, rowStart, rowEnd, p.K0, p.KLength);
         }
         bool tall = packedRows != null && V.Count == 16;
         for (int n0 = panelStart * nr; n0 < colEnd; n0 += nr)
@@ -527,6 +573,7 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         public float* RowPanels;
         public float* C; public nint CRow, CCol;
         public float* Bias; public bool BiasOnRows;
+        public RowSink* Sink;
         public float Alpha, Beta;
         public int M, N, K, K0, KLength;
         public int TileRows, TilePanels, RowTiles, ColTiles;

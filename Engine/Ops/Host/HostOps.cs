@@ -153,9 +153,7 @@ internal sealed unsafe class HostOps : IOps, IDisposable
             var sum = new Span<float>(a.WeightT + (nint)a.Tokens[r] * a.G + j0, width);
             TensorPrimitives.Add(sum, new ReadOnlySpan<float>(a.Out + (nint)r * a.G + j0, width), sum);
         }
-        for (int j = j0; j < j1; j++)
-            for (int v = 0; v < a.Vocab; v++)
-                a.DWeight[(nint)j * a.Vocab + v] += a.WeightT[(nint)v * a.G + j];
+        AddTable(ref a, j0, j1, a.G);
     }
 
     private struct OneHotArgs
@@ -163,6 +161,8 @@ internal sealed unsafe class HostOps : IOps, IDisposable
         public int* Tokens;
         public float* WeightT, Bias, Out, DWeight;
         public int Rows, G, Vocab, Chunks;
+        /// <summary>Floats between the rows of WeightT where they are padded (<see cref="AddOneHotTable"/>); else G.</summary>
+        public int Stride;
     }
 
     public void LstmForward(ArrayView<float> gx, ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c,
@@ -402,6 +402,66 @@ internal sealed unsafe class HostOps : IOps, IDisposable
         };
         args.Chunks = Math.Min(Chunks((long)rows * cols, Grain), ColumnChunks(cols));
         Pool.Run(&ColumnSumChunk, (nint)(&args), args.Chunks);
+    }
+
+    /// <summary>
+    /// Where dW_hh's GEMM packs dGᵀ's rows (dG 512 or more wide: LSTM from H 128, the lesson), the
+    /// bias and one-hot gradients are made from those packed rows as each tile packs them, in the
+    /// row order of <see cref="ColumnSum"/> and <see cref="OneHotBackward"/>, so dG is read once
+    /// instead of three times; elsewhere the three operations in turn.
+    /// </summary>
+    public void RecurrentWeightGradients(ArrayView<float> dG, ArrayView<float> x, ArrayView<float> dW, int rows, int gates, int width,
+        ArrayView<float> bias, ArrayView<float>? secondBias, OneHotGradient? tokens)
+    {
+        var args = new GemmArgs(gates, width, rows, true, false, gates, width, width, 1f, 1f, false);
+        if (rows == 0 || width == 0 || !HostGemm.FeedsRowSink(args))
+        {
+            Gemm(true, false, gates, width, rows, 1f, dG, gates, x, width, 1f, dW, width);
+            ColumnSum(dG, bias, rows, gates, secondBias);
+            if (tokens is { } t) OneHotBackward(t.Tokens, t.Index, dG, t.WeightIh, rows, gates, t.Vocab);
+            return;
+        }
+        counters.Launched();
+        int padded = HostGemm.PaddedRows(gates);
+        var sink = new HostGemm.RowSink { Sums = scratch.Sums(padded), TableStride = padded };
+        new Span<float>(sink.Sums, padded).Clear();
+        if (tokens is { } tk)
+        {
+            sink.Tokens = Address(tk.Tokens);
+            sink.Table = scratch.Transposed((long)tk.Vocab * padded);
+            new Span<float>(sink.Table, tk.Vocab * padded).Clear();
+        }
+        gemm.Run(Address(dG), Address(x), Address(dW), null, args, &sink);
+        var sums = new ReadOnlySpan<float>(sink.Sums, gates);
+        var target = new Span<float>(Address(bias), gates);
+        TensorPrimitives.Add(target, sums, target);
+        if (secondBias is { } second)
+        {
+            var also = new Span<float>(Address(second), gates);
+            TensorPrimitives.Add(also, sums, also);
+        }
+        if (tokens is { } one)
+        {
+            var add = new OneHotArgs { WeightT = sink.Table, DWeight = Address(one.WeightIh), G = gates, Vocab = one.Vocab, Stride = padded };
+            add.Chunks = Math.Min(Chunks((long)gates * one.Vocab, Grain), ColumnChunks(gates));
+            Pool.Run(&AddOneHotTable, (nint)(&add), add.Chunks);
+        }
+    }
+
+    /// <summary>The one-hot table of a band of j into dW (the last step of <see cref="OneHotBackwardChunk"/>).</summary>
+    private static void AddOneHotTable(nint p, int chunk)
+    {
+        ref var a = ref Unsafe.AsRef<OneHotArgs>((void*)p);
+        var (j0, j1) = Range(a.G, a.Chunks, chunk);
+        AddTable(ref a, j0, j1, a.Stride);
+    }
+
+    /// <summary>dW[j, v] += table[v, j] for j in [j0, j1), the table's rows <paramref name="stride"/> floats apart.</summary>
+    private static void AddTable(ref OneHotArgs a, int j0, int j1, int stride)
+    {
+        for (int j = j0; j < j1; j++)
+            for (int v = 0; v < a.Vocab; v++)
+                a.DWeight[(nint)j * a.Vocab + v] += a.WeightT[(nint)v * stride + j];
     }
 
     /// <summary>Chunks of whole <see cref="ColumnBand"/>s, or two where there are fewer (never more than one per 16 columns).</summary>

@@ -8,13 +8,15 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// <param name="counters">Counts each growth as an allocation (bench train reports them per step).</param>
 internal sealed unsafe class HostScratch(Device.DeviceCounters? counters = null)
 {
-    private float[] packed = [], tail = [], transposed = [], rowPanels = [];
+    private float[] packed = [], tail = [], transposed = [], rowPanels = [], sums = [];
 
     public float* Packed(long length) => Get(ref packed, length);
     public float* Tail(long length) => Get(ref tail, length);
     public float* Transposed(long length) => Get(ref transposed, length);
     /// <summary>One block of the row operand per worker thread (<see cref="WorkerPool.Slot"/>), packed by each tile.</summary>
     public float* RowPanels(long length) => Get(ref rowPanels, length);
+    /// <summary>Column sums a GEMM makes beside its product (<see cref="HostGemm.RowSink"/>).</summary>
+    public float* Sums(long length) => Get(ref sums, length);
 
     private float* Get(ref float[] buffer, long length)
     {
