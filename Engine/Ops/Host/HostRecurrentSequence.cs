@@ -6,14 +6,15 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// <summary>
 /// All T time steps of one layer, forward or backward, as one fork/join where W_hh is small.
 /// Batch rows never meet in a recurrence, so a chunk takes one block of <see cref="HostGemm.Mr"/>
-/// rows (forward with AVX-512: 16) through every step: its h, c and dh stay in one core's caches. The per-step split across
-/// unit blocks instead hands every step's h across the cores and waits for the slower core at
-/// every step (300 fork/joins a step at 2 x 128, now 4). Measured at 2 x 128 LSTM, alternated in
+/// rows (forward with AVX-512: 16) through every step: its h, c and dh stay in one core's caches.
+/// The per-step split across unit blocks instead hands every step's h across the cores and waits
+/// for the slower core at every step (300 fork/joins a step at 2 x 128, now 4). Measured at 2 x 128 LSTM, alternated in
 /// one process: the same speed within 2-5% on a quiet VM, 1.10x (14 rounds of 15) while the VM's
 /// speed swung, when any vCPU that lags holds up every step. Each element is
 /// computed by the per-step path's own code (<see cref="HostRecurrentStep"/>'s tiles, the cells'
-/// row functions, <see cref="HostGemm.Micro{V}"/> or <see cref="HostTallKernel"/> over the whole K in ascending order, the
-/// accumulation into dh_{t-1} as one addition), so the bits are the same as step by step.
+/// row functions, <see cref="HostGemm.Micro{V}"/> or <see cref="HostTallKernel"/> over the whole K
+/// in ascending order, the accumulation into dh_{t-1} as one addition), so the bits are the same as
+/// step by step.
 /// </summary>
 internal static unsafe class HostRecurrentSequence
 {
@@ -45,10 +46,12 @@ internal static unsafe class HostRecurrentSequence
 
     /// <summary>
     /// Whether the forward can project a dense input of this width itself: x·W_ihᵀ within one K pass
-    /// of the GEMM (so its elements are the GEMM's bits), packed W_ih in L2 beside W_hh.
+    /// of the GEMM (so its elements are the GEMM's bits), packed W_ih and W_hh together within the L2
+    /// budget of W_hh alone (2 x 128 LSTM: 256 KB each).
     /// </summary>
     public static bool ProjectsDense(CellKind cell, int hidden, int width) =>
-        width <= HostGemm.Kc && HostRecurrentStep.PackedLength(cell, hidden, width) * sizeof(float) <= MaxWeightBytes;
+        width <= HostGemm.Kc &&
+        (HostRecurrentStep.PackedLength(cell, hidden, width) + HostRecurrentStep.PackedLength(cell, hidden)) * sizeof(float) <= MaxWeightBytes;
 
     /// <summary>
     /// <see cref="IOps.RecurrentForwardStep"/> for t = 0..T-1: hs and cs hold T + 1 slots of B x H
