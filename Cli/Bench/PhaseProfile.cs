@@ -27,7 +27,7 @@ internal sealed class PhaseProfile(IOps inner, Action synchronize) : IOps
         "one-hot input (gather, and its gradient)", "input-projection GEMMs (x·W_ihᵀ, layers above the first)",
         "recurrent forward steps (h·W_hhᵀ + cell; input projection where fused)", "cell (forward, unfused)", "dropout", "output layer GEMMs (forward, dx)",
         "softmax and cross-entropy", "backward recurrent steps (dG·W_hh; with the cell where fused)", "cell backward", "input-gradient GEMMs (dG·W_ih)",
-        "weight-gradient GEMMs (all time steps)", "bias gradients", "clip (norm, clamp)", "optimizer", "copies, fills, transposes",
+        "weight-gradient GEMMs (all time steps; with dW_hh, the bias and one-hot gradients)", "bias gradients", "clip (norm, clamp)", "optimizer", "copies, fills, transposes",
         "read-back",
     ];
 

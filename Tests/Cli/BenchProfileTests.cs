@@ -21,7 +21,7 @@ public sealed class BenchProfileTests
         // Two layers over four time steps: one fused forward step per layer and time step.
         Assert.Equal(8, phases["recurrent forward steps (h·W_hhᵀ + cell; input projection where fused)"]);
         Assert.Equal(1, phases["optimizer"]);
-        Assert.Contains("weight-gradient GEMMs (all time steps)", phases.Keys);
+        Assert.Contains("weight-gradient GEMMs (all time steps; with dW_hh, the bias and one-hot gradients)", phases.Keys);
         Assert.Contains("softmax and cross-entropy", phases.Keys);
         Assert.Matches(@"measured FP32 FMA peak \d+ GFLOP/s", r.Out);
 
