@@ -82,7 +82,8 @@ internal static class GemmBenchmark
 
     /// <summary>
     /// One fused recurrent forward step (h·W_hhᵀ + b_hh, then the cell) at the shapes training runs:
-    /// the per-time-step GEMM with its epilogue, as the profile's "recurrent forward steps" phase runs it.
+    /// the per-time-step GEMM with its epilogue, as training runs it where the time loop is not one
+    /// operation (the lesson's shape; <see cref="ForwardSequences"/> for the others).
     /// </summary>
     private static MarkdownTable FusedSteps(ComputeDevice device, int repeats, double peak, bool cpu, Random random) =>
         StepTable("fused forward time step", device, repeats, peak, cpu, random, (buffers, cell, batch, hidden) =>

@@ -130,11 +130,16 @@ internal interface IOps
     /// bit; an implementation may make them in fewer passes over dG.
     /// </summary>
     void RecurrentWeightGradients(ArrayView<float> dG, ArrayView<float> x, ArrayView<float> dW, int rows, int gates, int width,
-        ArrayView<float> bias, ArrayView<float>? secondBias, OneHotGradient? tokens)
+        ArrayView<float> bias, ArrayView<float>? secondBias, OneHotGradient? tokens) =>
+        WeightGradientsInTurn(this, dG, x, dW, rows, gates, width, bias, secondBias, tokens);
+
+    /// <summary><see cref="RecurrentWeightGradients"/> as its three operations, one after another.</summary>
+    static void WeightGradientsInTurn(IOps ops, ArrayView<float> dG, ArrayView<float> x, ArrayView<float> dW, int rows, int gates,
+        int width, ArrayView<float> bias, ArrayView<float>? secondBias, OneHotGradient? tokens)
     {
-        Gemm(true, false, gates, width, rows, 1f, dG, gates, x, width, 1f, dW, width);
-        ColumnSum(dG, bias, rows, gates, secondBias);
-        if (tokens is { } t) OneHotBackward(t.Tokens, t.Index, dG, t.WeightIh, rows, gates, t.Vocab);
+        ops.Gemm(true, false, gates, width, rows, 1f, dG, gates, x, width, 1f, dW, width);
+        ops.ColumnSum(dG, bias, rows, gates, secondBias);
+        if (tokens is { } t) ops.OneHotBackward(t.Tokens, t.Index, dG, t.WeightIh, rows, gates, t.Vocab);
     }
 
     /// <summary>From scalars[sumSqSlot] = Σg², writes the norm and min(1, maxNorm/(norm+1e-6)).</summary>

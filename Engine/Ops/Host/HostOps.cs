@@ -416,9 +416,7 @@ internal sealed unsafe class HostOps : IOps, IDisposable
         var args = new GemmArgs(gates, width, rows, true, false, gates, width, width, 1f, 1f, false);
         if (rows == 0 || width == 0 || !HostGemm.FeedsRowSink(args))
         {
-            Gemm(true, false, gates, width, rows, 1f, dG, gates, x, width, 1f, dW, width);
-            ColumnSum(dG, bias, rows, gates, secondBias);
-            if (tokens is { } t) OneHotBackward(t.Tokens, t.Index, dG, t.WeightIh, rows, gates, t.Vocab);
+            IOps.WeightGradientsInTurn(this, dG, x, dW, rows, gates, width, bias, secondBias, tokens);
             return;
         }
         counters.Launched();
