@@ -22,14 +22,13 @@ internal static class FmaPeak
 
     private static double OneThread()
     {
-        bool wide = HostGemm.WideVectors;
-        int lanes = wide ? Wide.Count : Narrow.Count;
+        int lanes = HostSimd.Bits / 32;
         const long rounds = 2_000_000;
         double best = 0;
         for (int repeat = 0; repeat < 3; repeat++)
         {
             var watch = Stopwatch.StartNew();
-            float sink = wide ? Chains<Wide>(rounds) : Chains<Narrow>(rounds);
+            float sink = HostSimd.Is512 ? Chains<Vec512>(rounds) : HostSimd.Is256 ? Chains<Vec256>(rounds) : Chains<Vec128>(rounds);
             double seconds = watch.Elapsed.TotalSeconds;
             if (float.IsNaN(sink)) seconds = double.MaxValue; // keeps the chains alive
             best = Math.Max(best, rounds * 12.0 * lanes * 2 / seconds / 1e9);

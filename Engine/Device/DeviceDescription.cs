@@ -18,7 +18,7 @@ public sealed record DeviceDescription(AcceleratorKind Kind, string Name, long M
 
     /// <summary>The fast CPU path: ILGPU's CPU device for memory, host code and a pool of threads for the work.</summary>
     internal static DeviceDescription Host(ILGPU.Runtime.Device device, int threads) => new(
-        AcceleratorKind.Cpu, $"host code ({(Engine.Ops.Host.HostGemm.WideVectors ? "AVX-512" : "AVX2")}, {threads} threads)",
+        AcceleratorKind.Cpu, $"host code ({Engine.Ops.Host.HostSimd.Name}, {threads} threads)",
         device.MemorySize, 1, 1, threads, true);
 
     /// <summary>

@@ -27,11 +27,11 @@ public sealed unsafe class HostActivationsTests
     public void WideMatchesFloat64()
     {
         if (!Vector512.IsHardwareAccelerated) return;
-        Check<Wide>();
+        Check<Vec512>();
     }
 
     [Fact]
-    public void NarrowMatchesFloat64() => Check<Narrow>();
+    public void NarrowMatchesFloat64() => Check<Vec256>();
 
     private static void Check<V>() where V : struct, ISimd<V>
     {
@@ -52,12 +52,12 @@ public sealed unsafe class HostActivationsTests
     {
         float[] xs = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.NaN, .. Enumerable.Repeat(1f, 12)];
         var exp = new float[16]; var sig = new float[16]; var tanh = new float[16];
-        Apply<Narrow>(xs, exp, sig, tanh);
+        Apply<Vec256>(xs, exp, sig, tanh);
         Assert.True(float.IsNaN(exp[0]) && float.IsNaN(sig[0]) && float.IsNaN(tanh[0]), "NaN in gives NaN out (narrow)");
         Assert.Equal((1f, 1f), (sig[1], tanh[1]));
         Assert.True(sig[2] < 1e-38f && tanh[2] == -1f, $"sigmoid(-inf) {sig[2]}, tanh(-inf) {tanh[2]}");
         if (!Vector512.IsHardwareAccelerated) return;
-        Apply<Wide>(xs, exp, sig, tanh);
+        Apply<Vec512>(xs, exp, sig, tanh);
         Assert.True(float.IsNaN(exp[3]) && float.IsNaN(sig[3]) && float.IsNaN(tanh[3]), "NaN in gives NaN out (wide)");
         Assert.Equal((1f, 1f), (sig[1], tanh[1]));
         Assert.True(sig[2] < 1e-38f && tanh[2] == -1f, $"sigmoid(-inf) {sig[2]}, tanh(-inf) {tanh[2]}");

@@ -8,7 +8,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// <summary>
 /// GEMM (the <see cref="GemmArgs"/> contract: C = alpha op(A) op(B) + beta C + bias[n]) on host
 /// memory, in the BLIS manner: a register-blocked micro-kernel keeps an <see cref="Mr"/> x NR
-/// block of C in registers (NR = two SIMD registers: 32 floats with AVX-512, 16 with AVX2) and
+/// block of C in registers (NR = two SIMD registers: 32 floats with AVX-512, 16 with AVX2, 8 with 128 bits) and
 /// streams K in blocks of <see cref="Kc"/>, so one operand's panel stays in L1/L2.
 /// <para>
 /// The micro-kernel reads one operand ("rows") by broadcasting single elements, which works for
@@ -30,7 +30,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// </summary>
 internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
 {
-    /// <summary>Rows of C per micro-kernel call: 8 x 2 accumulators, 16 of the 32 AVX-512 registers.</summary>
+    /// <summary>Rows of C per micro-kernel call: 8 x 2 accumulators, 16 of the 32 AVX-512 or NEON registers (as two halves of 4 with 16 registers).</summary>
     public const int Mr = 8;
     /// <summary>K per pass over C: a 512 x NR panel of the column operand is 32-64 KB, from L2 (measured best).</summary>
     public const int Kc = 512;
@@ -43,11 +43,11 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     /// <summary>Rows of C from which a far-strided in-place column operand is packed: its copy is then a small part of the work.</summary>
     private const int PackedColumnRows = 256;
 
-    /// <summary>True where the wide (AVX-512) micro-kernel runs.</summary>
-    public static bool WideVectors => Vector512.IsHardwareAccelerated;
+    /// <summary>True where the AVX-512 kernels run (<see cref="HostTallKernel"/> among them).</summary>
+    public static bool WideVectors => HostSimd.Is512;
 
-    /// <summary>Columns of C per micro-kernel call.</summary>
-    public static int Nr => 2 * (WideVectors ? Wide.Count : Narrow.Count);
+    /// <summary>Columns of C per micro-kernel call: two vectors (32 floats with AVX-512, 16 with AVX2, 8 with 128 bits).</summary>
+    public static int Nr => 2 * (HostSimd.Is512 ? Vec512.Count : HostSimd.Is256 ? Vec256.Count : Vec128.Count);
 
     /// <summary>
     /// What a weight-gradient GEMM (dW += dGᵀ·x) also makes from dG while each tile packs dGᵀ's rows,
@@ -163,9 +163,10 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         // not repaid. On a Zen 5 VM a backward time step's dh += dG·W_hh (128 x 512 x 2048, W_hh
         // packed once per pass) took 1.10 ms with gathered rows, 0.87 with transposed ones and 0.71
         // with its rows in place; against columns in place (W_hh as it is) gathers cost more too.
+        // With 16 registers (AVX2, SSE) the rows go into k-major blocks of 8 the same way, so each
+        // k's broadcasts read one contiguous 32 bytes rather than 8 rows 2 KB apart.
         // Either kernel sums each element of C in the same k order: the choice changes no bit.
-        bool transposeRows = WideVectors && plan.ColPanels && plan.KStride == 1 && plan.N >= 4 * nr &&
-            plan.M >= PackedColumnRows;
+        bool transposeRows = plan.ColPanels && plan.KStride == 1 && plan.N >= 4 * nr && plan.M >= PackedColumnRows;
         bool packRows = plan.KStride >= PackedStride || transposeRows;
         Tile(ref plan, nr, packRows);
         if (packRows) plan.RowPanels = scratch.RowPanels((long)pool.Threads * PackedTileRows(plan.TileRows) * Kc);
@@ -193,10 +194,9 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         ref var j = ref Unsafe.AsRef<GemvJob>((void*)p);
         var g = j.G;
         var (start, end) = HostOps.Range(g.N, j.Chunks, chunk);
-        var row = new ReadOnlySpan<float>(j.A, g.K);
         for (int n = start; n < end; n++)
         {
-            float value = g.Alpha * System.Numerics.Tensors.TensorPrimitives.Dot(row, new ReadOnlySpan<float>(j.B + (nint)n * g.Ldb, g.K));
+            float value = g.Alpha * HostReductions.Dot(j.A, j.B + (nint)n * g.Ldb, g.K);
             if (g.Beta != 0f) value += g.Beta * j.C[n];
             if (j.Bias != null) value += j.Bias[n];
             j.C[n] = value;
@@ -289,8 +289,13 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
             float* from = p.Rows + (nint)m0 * p.RowStride + (nint)p.K0 * p.KStride;
             if (p.RowStride == 1 && height == blockRows && blockRows == Mr)
             {
+                // Two 128-bit halves: accelerated at every width (a Vector256 is not without AVX).
                 for (int k = 0; k < p.KLength; k++)
-                    Vector256.Store(Vector256.Load(from + (nint)k * p.KStride), to + (nint)k * Mr);
+                {
+                    float* row = from + (nint)k * p.KStride;
+                    Vector128.Store(Vector128.Load(row), to + (nint)k * Mr);
+                    Vector128.Store(Vector128.Load(row + 4), to + (nint)k * Mr + 4);
+                }
                 continue;
             }
             if (p.RowStride == 1 && height == blockRows && blockRows == HostTallKernel.Rows)
@@ -302,6 +307,11 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
             if (p.KStride == 1 && blockRows == HostTallKernel.Rows)
             {
                 PackTallBlock(from, p.RowStride, height, p.KLength, to);
+                continue;
+            }
+            if (p.KStride == 1 && blockRows == Mr)
+            {
+                PackBlock8(from, p.RowStride, height, p.KLength, to);
                 continue;
             }
             for (int r = 0; r < blockRows; r++)
@@ -327,8 +337,8 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
             // did the same at 2 per k and cost more than they saved on AMD's cores.
             for (; k + 8 <= kLength; k += 8)
             {
-                Transpose8x8(from + k, rowStride, to + (nint)k * rows);
-                Transpose8x8(from + 8 * rowStride + k, rowStride, to + (nint)k * rows + 8);
+                Transpose8x8(from + k, rowStride, to + (nint)k * rows, rows);
+                Transpose8x8(from + 8 * rowStride + k, rowStride, to + (nint)k * rows + 8, rows);
             }
         }
         for (; k < kLength; k++)
@@ -337,33 +347,49 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     }
 
     /// <summary>
-    /// A tile's packed rows (blocks of <see cref="PackedBlockRows"/> = V.Count, k-major) into the sink, k ascending.
+    /// <paramref name="height"/> (at most <see cref="Mr"/>) row-major rows, <paramref name="rowStride"/>
+    /// apart, k-major into a block of <see cref="Mr"/>: element k of row r at to[k·8 + r], zero for rows past the height.
+    /// </summary>
+    internal static void PackBlock8(float* from, nint rowStride, int height, int kLength, float* to)
+    {
+        int k = 0;
+        if (height == Mr && Avx.IsSupported)
+            for (; k + 8 <= kLength; k += 8) Transpose8x8(from + k, rowStride, to + (nint)k * Mr, Mr);
+        for (; k < kLength; k++)
+            for (int r = 0; r < Mr; r++)
+                to[(nint)k * Mr + r] = r < height ? from[(nint)r * rowStride + k] : 0f;
+    }
+
+    /// <summary>
+    /// A tile's packed rows (blocks of <see cref="PackedBlockRows"/>, k-major) into the sink, k ascending,
+    /// a vector of rows at a time (a block is one vector with AVX-512 and AVX2, two with 128 bits).
     /// </summary>
     private static void Feed<V>(RowSink* sink, float* packed, int rowStart, int rowEnd, int k0, int kLength)
         where V : struct, ISimd<V>
     {
-        int rows = V.Count;
+        int rows = PackedBlockRows;
         for (int m0 = rowStart; m0 < rowEnd; m0 += rows, packed += (nint)kLength * rows)
-        {
-            var sum = V.Load(sink->Sums + m0);
-            for (int k = 0; k < kLength; k++)
+            for (int v0 = 0; v0 < rows; v0 += V.Count)
             {
-                var v = V.Load(packed + (nint)k * rows);
-                sum = V.Add(sum, v);
-                if (sink->Tokens == null) continue;
-                float* t = sink->Table + (nint)sink->Tokens[k0 + k] * sink->TableStride + m0;
-                V.Store(V.Add(V.Load(t), v), t);
+                var sum = V.Load(sink->Sums + m0 + v0);
+                for (int k = 0; k < kLength; k++)
+                {
+                    var v = V.Load(packed + (nint)k * rows + v0);
+                    sum = V.Add(sum, v);
+                    if (sink->Tokens == null) continue;
+                    float* t = sink->Table + (nint)sink->Tokens[k0 + k] * sink->TableStride + m0 + v0;
+                    V.Store(V.Add(V.Load(t), v), t);
+                }
+                V.Store(sum, sink->Sums + m0 + v0);
             }
-            V.Store(sum, sink->Sums + m0);
-        }
     }
 
     /// <summary>
     /// Elements 0..7 of 8 rows (<paramref name="rowStride"/> apart) to 8 vectors of 8, one per k,
-    /// <see cref="HostTallKernel.Rows"/> floats apart: element k of row r lands at to[k·16 + r].
+    /// <paramref name="perK"/> floats apart: element k of row r lands at to[k·perK + r].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* from, nint rowStride, float* to)
+    private static void Transpose8x8(float* from, nint rowStride, float* to, int perK)
     {
         var r0 = Vector256.Load(from);
         var r1 = Vector256.Load(from + rowStride);
@@ -382,7 +408,6 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
         var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
         var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
-        const int perK = HostTallKernel.Rows; // floats between consecutive k of a packed block
         Avx.Permute2x128(s0, s4, 0x20).Store(to);
         Avx.Permute2x128(s1, s5, 0x20).Store(to + perK);
         Avx.Permute2x128(s2, s6, 0x20).Store(to + 2 * perK);
@@ -418,8 +443,9 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     private static void RunTile(nint planAddress, int tile)
     {
         ref Plan p = ref Unsafe.AsRef<Plan>((void*)planAddress);
-        if (WideVectors) RunTile<Wide>(ref p, tile);
-        else RunTile<Narrow>(ref p, tile);
+        if (HostSimd.Is512) RunTile<Vec512>(ref p, tile);
+        else if (HostSimd.Is256) RunTile<Vec256>(ref p, tile);
+        else RunTile<Vec128>(ref p, tile);
     }
 
     private static void RunTile<V>(ref Plan p, int tile) where V : struct, ISimd<V>
@@ -472,9 +498,36 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         }
     }
 
-    /// <summary>acc[r, 0..2V) = Σ_k rows[r, k] · cols[k, 0..2V) for r &lt; height (rows past it repeat the last).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// acc[r, 0..2V) = Σ_k rows[r, k] · cols[k, 0..2V) for r &lt; height (rows past it repeat the last).
+    /// With 32 vector registers all 8 rows run at once (16 accumulators); with 16 (AVX2, SSE) that
+    /// would need 19 and the JIT spills accumulators every k, so rows 0-3 and 4-7 run in turn over
+    /// the same columns (8 accumulators each; 2 x 2 for a block of at most 4 rows skips the second).
+    /// On the Zen 3 VM, one thread, K 512, columns from L2: 8 x 16 at once 47-51 GFLOP/s, as two
+    /// halves 89-94 (FMA peak about 102). Either way each element is one FMA per k in ascending k.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Micro<V>(float* rows, nint rowStride, nint kStride, int height, float* cols, nint ld, int kc,
+        float* acc) where V : struct, ISimd<V>
+    {
+        if (V.ManyRegisters)
+        {
+            Micro8<V>(rows, rowStride, kStride, height, cols, ld, kc, acc);
+            return;
+        }
+        int nr = 2 * V.Count;
+        Micro4<V>(rows, rowStride, kStride, Math.Min(height, 4), cols, ld, kc, acc);
+        if (height > 4) Micro4<V>(rows + 4 * rowStride, rowStride, kStride, height - 4, cols, ld, kc, acc + 4 * nr);
+        else
+        {
+            // Rows past the height repeat the last, as the 8-row kernel leaves them.
+            float* last = acc + (height - 1) * nr;
+            for (int r = 4; r < Mr; r++) new ReadOnlySpan<float>(last, nr).CopyTo(new Span<float>(acc + r * nr, nr));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Micro8<V>(float* rows, nint rowStride, nint kStride, int height, float* cols, nint ld, int kc,
         float* acc) where V : struct, ISimd<V>
     {
         float* r0 = rows;
@@ -512,6 +565,35 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         V.Store(c50, acc + 5 * nr); V.Store(c51, acc + 5 * nr + w);
         V.Store(c60, acc + 6 * nr); V.Store(c61, acc + 6 * nr + w);
         V.Store(c70, acc + 7 * nr); V.Store(c71, acc + 7 * nr + w);
+    }
+
+    /// <summary>acc[r, 0..2V) for 4 rows (rows past <paramref name="height"/> repeat the last): 8 accumulators, for 16-register ISAs.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Micro4<V>(float* rows, nint rowStride, nint kStride, int height, float* cols, nint ld, int kc,
+        float* acc) where V : struct, ISimd<V>
+    {
+        float* r0 = rows;
+        float* r1 = rows + Math.Min(1, height - 1) * rowStride;
+        float* r2 = rows + Math.Min(2, height - 1) * rowStride;
+        float* r3 = rows + Math.Min(3, height - 1) * rowStride;
+        V c00 = V.Zero, c01 = V.Zero, c10 = V.Zero, c11 = V.Zero, c20 = V.Zero, c21 = V.Zero, c30 = V.Zero, c31 = V.Zero;
+        int w = V.Count;
+        nint at = 0;
+        for (int k = 0; k < kc; k++)
+        {
+            V b0 = V.Load(cols), b1 = V.Load(cols + w);
+            cols += ld;
+            V a = V.Broadcast(r0[at]); c00 = V.Fma(a, b0, c00); c01 = V.Fma(a, b1, c01);
+            a = V.Broadcast(r1[at]); c10 = V.Fma(a, b0, c10); c11 = V.Fma(a, b1, c11);
+            a = V.Broadcast(r2[at]); c20 = V.Fma(a, b0, c20); c21 = V.Fma(a, b1, c21);
+            a = V.Broadcast(r3[at]); c30 = V.Fma(a, b0, c30); c31 = V.Fma(a, b1, c31);
+            at += kStride;
+        }
+        int nr = 2 * w;
+        V.Store(c00, acc); V.Store(c01, acc + w);
+        V.Store(c10, acc + nr); V.Store(c11, acc + nr + w);
+        V.Store(c20, acc + 2 * nr); V.Store(c21, acc + 2 * nr + w);
+        V.Store(c30, acc + 3 * nr); V.Store(c31, acc + 3 * nr + w);
     }
 
     /// <summary><see cref="Store"/> for full-width blocks of row-major C, a vector at a time.</summary>

@@ -33,8 +33,9 @@ internal static unsafe class HostGruCell
     /// <summary>Units [j0, j0 + n) of one batch row (see <see cref="HostLstmCell.ForwardSpan"/>).</summary>
     public static void ForwardSpan(float* gx, float* gh, float* hPrev, float* h, int hidden, int j0, int n)
     {
-        if (HostGemm.WideVectors) ForwardSpan<Wide>(gx, gh, hidden, hPrev, h, hidden, j0, n);
-        else ForwardSpan<Narrow>(gx, gh, hidden, hPrev, h, hidden, j0, n);
+        if (HostSimd.Is512) ForwardSpan<Vec512>(gx, gh, hidden, hPrev, h, hidden, j0, n);
+        else if (HostSimd.Is256) ForwardSpan<Vec256>(gx, gh, hidden, hPrev, h, hidden, j0, n);
+        else ForwardSpan<Vec128>(gx, gh, hidden, hPrev, h, hidden, j0, n);
     }
 
     /// <summary>As above, with gh's gates <paramref name="ghStride"/> floats apart (the fused step's own block).</summary>
@@ -76,8 +77,9 @@ internal static unsafe class HostGruCell
         float* gates = j.P0 + (nint)b * 3 * h, ghN = j.P1 + (nint)b * 3 * h + 2 * h;
         float* dGx = j.P4 + (nint)b * 3 * h, dGh = j.P5 + (nint)b * 3 * h;
         float* hPrev = j.P2 + (nint)b * h, dh = j.P3 + (nint)b * h, dhPrev = j.P6 + (nint)b * h;
-        if (HostGemm.WideVectors) BackwardRow<Wide>(gates, ghN, hPrev, dh, dhPrev, dGx, dGh, h);
-        else BackwardRow<Narrow>(gates, ghN, hPrev, dh, dhPrev, dGx, dGh, h);
+        if (HostSimd.Is512) BackwardRow<Vec512>(gates, ghN, hPrev, dh, dhPrev, dGx, dGh, h);
+        else if (HostSimd.Is256) BackwardRow<Vec256>(gates, ghN, hPrev, dh, dhPrev, dGx, dGh, h);
+        else BackwardRow<Vec128>(gates, ghN, hPrev, dh, dhPrev, dGx, dGh, h);
     }
 
     private static void BackwardRow<V>(float* gates, float* ghN, float* hPrev, float* dh, float* dhPrev, float* dGx,

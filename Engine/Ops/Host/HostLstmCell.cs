@@ -36,8 +36,9 @@ internal static unsafe class HostLstmCell
     /// </summary>
     public static void ForwardSpan(float* gx, float* gh, float* cPrev, float* c, float* h, int hidden, int j0, int n)
     {
-        if (HostGemm.WideVectors) ForwardSpan<Wide>(gx, gh, hidden, cPrev, c, h, hidden, j0, n);
-        else ForwardSpan<Narrow>(gx, gh, hidden, cPrev, c, h, hidden, j0, n);
+        if (HostSimd.Is512) ForwardSpan<Vec512>(gx, gh, hidden, cPrev, c, h, hidden, j0, n);
+        else if (HostSimd.Is256) ForwardSpan<Vec256>(gx, gh, hidden, cPrev, c, h, hidden, j0, n);
+        else ForwardSpan<Vec128>(gx, gh, hidden, cPrev, c, h, hidden, j0, n);
     }
 
     /// <summary>As above, with gh's gates <paramref name="ghStride"/> floats apart (the fused step's own block).</summary>
@@ -82,8 +83,9 @@ internal static unsafe class HostLstmCell
         int h = j.Hidden;
         float* gates = j.P0 + (nint)b * 4 * h, dG = j.P5 + (nint)b * 4 * h;
         float* cPrev = j.P1 + (nint)b * h, c = j.P2 + (nint)b * h, dh = j.P3 + (nint)b * h, dc = j.P4 + (nint)b * h;
-        if (HostGemm.WideVectors) BackwardRow<Wide>(gates, cPrev, c, dh, dc, dG, h);
-        else BackwardRow<Narrow>(gates, cPrev, c, dh, dc, dG, h);
+        if (HostSimd.Is512) BackwardRow<Vec512>(gates, cPrev, c, dh, dc, dG, h);
+        else if (HostSimd.Is256) BackwardRow<Vec256>(gates, cPrev, c, dh, dc, dG, h);
+        else BackwardRow<Vec128>(gates, cPrev, c, dh, dc, dG, h);
     }
 
     private static void BackwardRow<V>(float* gates, float* cPrev, float* c, float* dh, float* dc, float* dG, int h)

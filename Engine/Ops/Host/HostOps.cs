@@ -327,7 +327,7 @@ internal sealed unsafe class HostOps : IOps, IDisposable
             float max = TensorPrimitives.Max(x);
             TensorPrimitives.Subtract(x, max, d);
             TensorPrimitives.Exp(d, d);
-            float sum = TensorPrimitives.Sum(d);
+            float sum = HostReductions.Sum(a.D + (nint)r * a.Vocab, a.Vocab);
             int target = a.Targets[r];
             a.Loss[r] = max + MathF.Log(sum) - x[target];
             TensorPrimitives.Multiply(d, a.Scale / sum, d);
@@ -378,8 +378,8 @@ internal sealed unsafe class HostOps : IOps, IDisposable
     {
         ref var a = ref Unsafe.AsRef<SumArgs>((void*)p);
         int start = chunk * SumChunk;
-        var span = new ReadOnlySpan<float>(a.Values + start, Math.Min(SumChunk, a.Count - start));
-        a.Partials[chunk] = a.Squared ? TensorPrimitives.SumOfSquares(span) : TensorPrimitives.Sum(span);
+        int n = Math.Min(SumChunk, a.Count - start);
+        a.Partials[chunk] = a.Squared ? HostReductions.SumOfSquares(a.Values + start, n) : HostReductions.Sum(a.Values + start, n);
     }
 
     private struct SumArgs

@@ -140,8 +140,9 @@ internal static unsafe class HostRecurrentSequence
     private static void BackwardRows(nint p, int rowBlock)
     {
         ref var j = ref Unsafe.AsRef<BackwardJob>((void*)p);
-        if (HostGemm.WideVectors) BackwardRows<Wide>(ref j, rowBlock);
-        else BackwardRows<Narrow>(ref j, rowBlock);
+        if (HostSimd.Is512) BackwardRows<Vec512>(ref j, rowBlock);
+        else if (HostSimd.Is256) BackwardRows<Vec256>(ref j, rowBlock);
+        else BackwardRows<Vec128>(ref j, rowBlock);
     }
 
     [SkipLocalsInit] // acc is written by the micro-kernel before it is read

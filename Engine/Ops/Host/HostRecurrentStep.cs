@@ -85,8 +85,9 @@ internal static unsafe class HostRecurrentStep
 
     private static void Tile(ref Job j, int tile)
     {
-        if (HostGemm.WideVectors) Tile<Wide>(ref j, tile);
-        else Tile<Narrow>(ref j, tile);
+        if (HostSimd.Is512) Tile<Vec512>(ref j, tile);
+        else if (HostSimd.Is256) Tile<Vec256>(ref j, tile);
+        else Tile<Vec128>(ref j, tile);
     }
 
     /// <summary>
@@ -139,8 +140,9 @@ internal static unsafe class HostRecurrentStep
     internal static void ProjectRowBlock(ref Job j, int rowBlock, float* x, int width, float* wIh, float* bIh, float* gx,
         float* packed)
     {
-        if (HostGemm.WideVectors) ProjectRowBlock<Wide>(ref j, rowBlock, x, width, wIh, bIh, gx, packed);
-        else ProjectRowBlock<Narrow>(ref j, rowBlock, x, width, wIh, bIh, gx, packed);
+        if (HostSimd.Is512) ProjectRowBlock<Vec512>(ref j, rowBlock, x, width, wIh, bIh, gx, packed);
+        else if (HostSimd.Is256) ProjectRowBlock<Vec256>(ref j, rowBlock, x, width, wIh, bIh, gx, packed);
+        else ProjectRowBlock<Vec128>(ref j, rowBlock, x, width, wIh, bIh, gx, packed);
     }
 
     [SkipLocalsInit] // acc is written by the kernels before it is read

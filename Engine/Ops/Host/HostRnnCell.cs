@@ -25,8 +25,9 @@ internal static unsafe class HostRnnCell
     /// <summary>Units [j0, j0 + n) of one batch row (see <see cref="HostLstmCell.ForwardSpan"/>).</summary>
     public static void ForwardSpan(float* gx, float* gh, float* h, int j0, int n)
     {
-        if (HostGemm.WideVectors) ForwardSpan<Wide>(gx, gh, h, j0, n);
-        else ForwardSpan<Narrow>(gx, gh, h, j0, n);
+        if (HostSimd.Is512) ForwardSpan<Vec512>(gx, gh, h, j0, n);
+        else if (HostSimd.Is256) ForwardSpan<Vec256>(gx, gh, h, j0, n);
+        else ForwardSpan<Vec128>(gx, gh, h, j0, n);
     }
 
     public static void ForwardSpan<V>(float* gx, float* gh, float* h, int j0, int n) where V : struct, ISimd<V>
