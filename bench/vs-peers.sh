@@ -5,9 +5,26 @@
 # other; ROUNDS rounds; medians; each peer at its better thread count; the ratios.
 # TorchSharp is a yardstick only, built outside the repository: TSBENCH names its built tsbench.dll
 # (the tsbench README says how: cp -r ../shared/tsbench /tmp/tsbench && cd /tmp/tsbench && dotnet build -c Release).
-#   TSBENCH=/tmp/tsbench/bin/Release/net10.0/tsbench.dll bench/vs-peers.sh [ROUNDS]     (default 3; about 15 minutes)
+#   TSBENCH=/tmp/tsbench/bin/Release/net10.0/tsbench.dll bench/vs-peers.sh [--isa LEVEL] [ROUNDS]     (default 3; about 15 minutes)
+# --isa narrows every program to one instruction-set level of this x86 CPU, so one machine shows each:
+#   native  as the CPU is (default)
+#   avx2    ours DOTNET_EnableAVX512F=0; TorchSharp MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2;
+#           PyTorch OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2
+#   128     ours DOTNET_PreferredVectorBitWidth=128 (128-bit vectors with FMA, as on ARM64's NEON);
+#           TorchSharp MKL_ENABLE_INSTRUCTIONS=SSE4_2 ONEDNN_MAX_CPU_ISA=SSE41; PyTorch
+#           OPENBLAS_CORETYPE=Nehalem ATEN_CPU_CAPABILITY=default
 set -euo pipefail
 cd "$(dirname "$0")/.."
+isa=native
+if [ "${1:-}" = --isa ]; then isa=${2:?--isa needs native, avx2 or 128}; shift 2; fi
+case "$isa" in
+  native) our_env=(); ts_env=(); py_env=() ;;
+  avx2) our_env=(DOTNET_EnableAVX512F=0); ts_env=(MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2)
+    py_env=(OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2) ;;
+  128) our_env=(DOTNET_PreferredVectorBitWidth=128); ts_env=(MKL_ENABLE_INSTRUCTIONS=SSE4_2 ONEDNN_MAX_CPU_ISA=SSE41)
+    py_env=(OPENBLAS_CORETYPE=Nehalem ATEN_CPU_CAPABILITY=default) ;;
+  *) echo "error: --isa takes native, avx2 or 128, not '$isa'" >&2; exit 2 ;;
+esac
 rounds=${1:-3}
 py=/usr/bin/python3
 tsbench=${TSBENCH:-/tmp/tsbench/bin/Release/net10.0/tsbench.dll}
@@ -15,7 +32,9 @@ tsbench=${TSBENCH:-/tmp/tsbench/bin/Release/net10.0/tsbench.dll}
 $py -c "import torch" 2>/dev/null || { echo "error: Debian's python3-torch is needed: apt-get install -y python3-torch libopenblas0-openmp" >&2; exit 1; }
 dotnet build Cli -c Release -v quiet -nologo >/dev/null
 dotnet build-server shutdown >/dev/null 2>&1 || true # nothing else busy beside the benchmark
-ours() { dotnet Cli/bin/Release/net10.0/ilgpu-lstm.dll "$@"; }
+ours() { env "${our_env[@]}" dotnet Cli/bin/Release/net10.0/ilgpu-lstm.dll "$@"; }
+torchsharp() { env "${ts_env[@]}" dotnet "$tsbench" "$@"; }
+pytorch() { env "${py_env[@]}" "$py" bench/pytorch_lesson.py "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The value of a field: the whole file as JSON (ours: the first of 'results', or 'result'), else its last line (the peers).
@@ -44,7 +63,9 @@ cases=(
 
 echo "# Ours against TorchSharp and PyTorch, side by side"
 echo
-echo "$(date -u +%F), commit $(git rev-parse --short HEAD), $(nproc) vCPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')."
+echo "$(date -u +%F), commit $(git rev-parse --short HEAD), $(nproc) vCPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" \
+  "(family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' '), model $(grep -m1 '^model\s*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' '))."
+echo "ISA level: $isa${our_env:+ (ours: ${our_env[*]}; TorchSharp: ${ts_env[*]}; PyTorch: ${py_env[*]})}; ours runs $(ours devices 2>/dev/null | grep -o 'host code ([^)]*)' | head -n 1)."
 echo "Ours: ilgpu-lstm --accelerator cpu (host code). TorchSharp: ../shared/tsbench (the same step). PyTorch $($py -c 'import torch; print(torch.__version__)')"
 echo "(Debian, OpenBLAS): bench/pytorch_lesson.py. Each row: median of $rounds rounds, each round ours, then each peer at 1 and 2 threads; a peer's figure is its better thread count."
 echo
@@ -56,9 +77,9 @@ for case in "${cases[@]}"; do
   for ((r = 0; r < rounds; r++)); do
     ours $our_args --accelerator cpu >"$work/o.json"; o+=("$(field "$work/o.json" "$of")")
     for t in 1 2; do
-      dotnet "$tsbench" $ts_args --threads "$t" >"$work/t.json"
+      torchsharp $ts_args --threads "$t" >"$work/t.json"
       if [ "$t" = 1 ]; then t1+=("$(field "$work/t.json" "$tf")"); else t2+=("$(field "$work/t.json" "$tf")"); fi
-      $py bench/pytorch_lesson.py $py_args --threads "$t" >"$work/p.json"
+      pytorch $py_args --threads "$t" >"$work/p.json"
       if [ "$t" = 1 ]; then p1+=("$(field "$work/p.json" "$pf")"); else p2+=("$(field "$work/p.json" "$pf")"); fi
     done
   done
