@@ -40,6 +40,11 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     /// other k, which the prefetchers and TLB follow badly: dGᵀ over all time steps, a 4H-wide B).
     /// </summary>
     internal const int PackedStride = 512;
+    /// <summary>
+    /// Columns of a tile that packs its rows: the lesson's dW (512 columns) in one tile, so dGᵀ's rows
+    /// are packed once per K pass at every width (16 panels with AVX-512, 32 with AVX2, 64 with 128 bits).
+    /// </summary>
+    private const int PackedTileColumns = 512;
     /// <summary>Rows of C from which a far-strided in-place column operand is packed: its copy is then a small part of the work.</summary>
     private const int PackedColumnRows = 256;
 
@@ -164,7 +169,8 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
         // packed once per pass) took 1.10 ms with gathered rows, 0.87 with transposed ones and 0.71
         // with its rows in place; against columns in place (W_hh as it is) gathers cost more too.
         // With 16 registers (AVX2, SSE) the rows go into k-major blocks of 8 the same way, so each
-        // k's broadcasts read one contiguous 32 bytes rather than 8 rows 2 KB apart.
+        // k's broadcasts read one contiguous 32 bytes rather than 8 rows 2 KB apart (from 256 rows
+        // too: at 64 the lesson's backward steps were no faster on the Zen 3 VM, 3 alternated rounds).
         // Either kernel sums each element of C in the same k order: the choice changes no bit.
         bool transposeRows = plan.ColPanels && plan.KStride == 1 && plan.N >= 4 * nr && plan.M >= PackedColumnRows;
         bool packRows = plan.KStride >= PackedStride || transposeRows;
@@ -419,7 +425,8 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     }
 
     /// <summary>
-    /// Tiles of C: up to 128 rows by 4 panels (16 where the tile packs its rows), shrunk until there
+    /// Tiles of C: up to 128 rows by 4 panels (where the tile packs its rows, as many panels as
+    /// <see cref="PackedTileColumns"/> columns take), shrunk until there
     /// are enough tiles to share out (from the shape alone, never the thread count, so results do
     /// not depend on it).
     /// </summary>
@@ -427,7 +434,7 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     {
         int panels = (p.N + nr - 1) / nr;
         int rowBlocks = (p.M + Mr - 1) / Mr;
-        int mc = 16, nc = packedRows ? Math.Min(panels, 16) : 4; // in micro-kernel blocks
+        int mc = 16, nc = packedRows ? Math.Min(panels, PackedTileColumns / nr) : 4; // in micro-kernel blocks
         int Tiles() => ((rowBlocks + mc - 1) / mc) * ((panels + nc - 1) / nc);
         while (Tiles() < 8 && (mc > 1 || nc > 1))
         {

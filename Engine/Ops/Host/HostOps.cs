@@ -294,8 +294,9 @@ internal sealed unsafe class HostOps : IOps, IDisposable
     {
         counters.Launched();
         bool lstm = cell == CellKind.Lstm;
+        float* rows = HostRecurrentStep.PacksRows(batch) ? scratch.StepRows(HostRecurrentStep.PackedRowsLength(batch, hidden)) : null;
         HostRecurrentStep.Run(Pool, cell, Address(hPrev), Address(wHhT), Address(bHh), Address(gx), Address(gh),
-            lstm ? Address(cPrev) : null, lstm ? Address(c) : null, Address(hNext), batch, hidden);
+            lstm ? Address(cPrev) : null, lstm ? Address(c) : null, Address(hNext), batch, hidden, rows);
     }
 
     public void SoftmaxCrossEntropy(ArrayView<float> logits, ArrayView<int> targets, ArrayView<float> rowLoss,

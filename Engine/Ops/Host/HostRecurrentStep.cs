@@ -44,9 +44,27 @@ internal static unsafe class HostRecurrentStep
             }
     }
 
+    /// <summary>
+    /// Whether a step packs h_{t-1} into k-major blocks of <see cref="HostGemm.Mr"/> rows first
+    /// (<see cref="HostGemm.PackBlock8"/>): with 16 vector registers (AVX2, SSE), where the micro-kernel's
+    /// broadcasts otherwise read 4 rows 4·H bytes apart at every k, and from 2 row blocks on.
+    /// </summary>
+    public static bool PacksRows(int batch) => !HostSimd.ManyRegisters && batch >= 2 * HostGemm.Mr;
+
+    /// <summary>Floats of h_{t-1} packed for <see cref="PacksRows"/>: whole blocks of <see cref="HostGemm.Mr"/> rows.</summary>
+    public static long PackedRowsLength(int batch, int hidden) => (long)(batch + HostGemm.Mr - 1) / HostGemm.Mr * HostGemm.Mr * hidden;
+
+    /// <summary>
+    /// One step for all rows; <paramref name="packedRows"/>, where not null (<see cref="PacksRows"/>),
+    /// has room for <see cref="PackedRowsLength"/> floats, which the step packs h_{t-1} into first.
+    /// </summary>
     public static void Run(WorkerPool pool, CellKind cell, float* hPrev, float* wT, float* bias,
-        float* gx, float* gh, float* cPrev, float* c, float* hNext, int batch, int hidden)
+        float* gx, float* gh, float* cPrev, float* c, float* hNext, int batch, int hidden, float* packedRows = null)
     {
+        if (packedRows != null)
+            for (int m0 = 0; m0 < batch; m0 += HostGemm.Mr)
+                HostGemm.PackBlock8(hPrev + (nint)m0 * hidden, hidden, Math.Min(HostGemm.Mr, batch - m0), hidden,
+                    packedRows + (nint)m0 * hidden);
         int nr = HostGemm.Nr, gates = cell.Gates(), g = gates * hidden;
         var job = new Job
         {
@@ -59,6 +77,7 @@ internal static unsafe class HostRecurrentStep
             CPrev = cPrev,
             C = c,
             HNext = hNext,
+            PackedH = packedRows,
             Batch = batch,
             Hidden = hidden,
             Gates = gates,
@@ -203,7 +222,10 @@ internal static unsafe class HostRecurrentStep
             for (int m0 = first; m0 < end; m0 += HostGemm.Mr)
             {
                 float* at = block + q * gateStride + (nint)(m0 - first) * nr;
-                HostGemm.Micro<V>(j.HPrev + (nint)m0 * h, h, 1, Math.Min(HostGemm.Mr, end - m0), cols, nr, h, at);
+                if (j.PackedH != null)
+                    HostGemm.Micro<V>(j.PackedH + (nint)m0 * h, 1, HostGemm.Mr, Math.Min(HostGemm.Mr, end - m0), cols, nr, h, at);
+                else
+                    HostGemm.Micro<V>(j.HPrev + (nint)m0 * h, h, 1, Math.Min(HostGemm.Mr, end - m0), cols, nr, h, at);
                 AddBias<V>(at, j.Bias + q * h + j0, HostGemm.Mr, width);
             }
         }
@@ -253,6 +275,8 @@ internal static unsafe class HostRecurrentStep
         public float* HPrev, WT, Bias, Gx, Gh, CPrev, C, HNext;
         /// <summary>Where not null, this tile's rows of h_{t-1} packed for <see cref="HostTallKernel"/>.</summary>
         public float* PackedRows;
+        /// <summary>Where not null, all of h_{t-1} in k-major blocks of <see cref="HostGemm.Mr"/> rows (<see cref="PacksRows"/>).</summary>
+        public float* PackedH;
         public int Batch, Hidden, Gates, UnitBlocks, TileBlocks, RowTiles;
         /// <summary>A <see cref="RowBlockJob"/> whose blocks are <see cref="HostTallKernel.Rows"/> rows (AVX-512 only).</summary>
         public bool Tall;

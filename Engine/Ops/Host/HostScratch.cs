@@ -8,7 +8,7 @@ namespace IlgpuLstm.Engine.Ops.Host;
 /// <param name="counters">Counts each growth as an allocation (bench train reports them per step).</param>
 internal sealed unsafe class HostScratch(Device.DeviceCounters? counters = null)
 {
-    private float[] packed = [], tail = [], transposed = [], rowPanels = [], sums = [];
+    private float[] packed = [], tail = [], transposed = [], rowPanels = [], sums = [], stepRows = [];
 
     public float* Packed(long length) => Get(ref packed, length);
     public float* Tail(long length) => Get(ref tail, length);
@@ -17,6 +17,9 @@ internal sealed unsafe class HostScratch(Device.DeviceCounters? counters = null)
     public float* RowPanels(long length) => Get(ref rowPanels, length);
     /// <summary>Column sums a GEMM makes beside its product (<see cref="HostGemm.RowSink"/>).</summary>
     public float* Sums(long length) => Get(ref sums, length);
+
+    /// <summary>h_{t-1} in k-major row blocks for one time step (<see cref="HostRecurrentStep.PacksRows"/>).</summary>
+    public float* StepRows(long length) => Get(ref stepRows, length);
 
     private float* Get(ref float[] buffer, long length)
     {

@@ -169,6 +169,9 @@ internal static class HostSimd
     public static bool Is512 => Vector512.IsHardwareAccelerated;
     public static bool Is256 => !Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated;
 
+    /// <summary>Whether the chosen width's ISA has 32 vector registers (<see cref="ISimd{TSelf}.ManyRegisters"/>).</summary>
+    public static bool ManyRegisters => Is512 || AdvSimd.Arm64.IsSupported;
+
     /// <summary>Register width in bits.</summary>
     public static int Bits => Is512 ? 512 : Is256 ? 256 : 128;
 
