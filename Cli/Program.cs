@@ -16,6 +16,11 @@ internal static class Program
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         args = NormalizeAccelerator(args);
+        if (ArgumentCheck.Problem(args, Verbs) is { } problem)
+        {
+            stderr.WriteLine("error: " + problem);
+            return ExitCodes.Usage;
+        }
         using var parser = CreateParser(helpWriter: null);
         var result = Parse(parser, args);
         try
