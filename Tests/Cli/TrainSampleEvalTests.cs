@@ -125,6 +125,14 @@ public sealed class TrainSampleEvalTests : IDisposable
         var plot = CliRunner.Run("plot", checkpoints, Path.Combine(checkpoints, "metrics.jsonl"), "--out", png);
         Assert.True(plot.Code == 0, plot.Err);
         Assert.True(new FileInfo(png).Length > 1000);
+        // The PNG now exists: a second plot into it is refused, untouched, unless asked to replace it.
+        var written = File.GetLastWriteTimeUtc(png);
+        var again = CliRunner.Run("plot", checkpoints, "--out", png);
+        Assert.Equal(ExitCodes.Error, again.Code);
+        Assert.Equal($"error: --out '{png}' already exists; choose another file, or add --overwrite to replace it\n",
+            again.Err.ReplaceLineEndings("\n"));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(png));
+        Assert.Equal(0, CliRunner.Run("plot", checkpoints, "--out", png, "--overwrite").Code);
         var none = CliRunner.Run("plot", dir.Path, "--out", dir.File("none.png"));
         Assert.Equal(ExitCodes.Error, none.Code);
         Assert.Contains("has no metrics.jsonl", none.Err, StringComparison.Ordinal);
