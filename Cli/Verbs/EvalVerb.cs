@@ -45,7 +45,9 @@ internal static class EvalVerb
         output.WriteLine($"{r.Corpus} validation ({r.BatchesUsed} batch{(r.BatchesUsed == 1 ? "" : "es")} of {r.BatchSize} x {r.SeqLength}, " +
             $"last {split} of the corpus{(r.FromTraining ? ", as trained" : "")}): loss {F(r.Loss)}, {F(r.BitsPerCharacter)} bits per character");
         if (r.BatchesRequested > r.BatchesAvailable)
-            output.WriteLine($"note: {r.BatchesRequested} batches asked for; the split holds {r.BatchesAvailable}, so all {r.BatchesAvailable} were used");
+            output.WriteLine(o.Batches is null
+                ? $"note: training validated on {r.BatchesRequested} batches; this split holds {r.BatchesAvailable}, so all {r.BatchesAvailable} were used"
+                : $"note: {r.BatchesRequested} batches asked for; the split holds {r.BatchesAvailable}, so all {r.BatchesAvailable} were used");
         return ExitCodes.Success;
     }
 }

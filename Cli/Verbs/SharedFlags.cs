@@ -15,7 +15,7 @@ internal abstract class SeededDeviceFlags : DeviceFlags
     /// <summary>The seed when <c>--seed</c> is not given, in every verb.</summary>
     public const ulong DefaultSeed = 1;
 
-    [Option("seed", HelpText = "Seed of every random draw (initialisation, dropout masks, sampling): the same seed repeats the run (default 1).")]
+    [Option("seed", HelpText = "Seed of every random draw this verb makes (train: initialisation and dropout masks; sample: the draws; timeseries: initialisation): the same seed repeats the run (default 1).")]
     public ulong? Seed { get; set; }
 
     /// <summary>The given seed or the default.</summary>
