@@ -57,7 +57,7 @@ internal sealed class TrainOptions : SeededDeviceFlags
     [Option("epochs", HelpText = "Passes over the training split (default 20 lesson, 10 cpu-default).")]
     public int? Epochs { get; set; }
 
-    [Option("max-steps", HelpText = "Stop after this many steps (default 0: no limit).")]
+    [Option("max-steps", HelpText = "Stop once the run has made this many steps in all, counting those before a --resume (default 0: no limit).")]
     public int? MaxSteps { get; set; }
 
     [Option("val-frac", HelpText = "Fraction at the end of the corpus used for validation (default 0.1).")]

@@ -68,6 +68,8 @@ internal sealed class Vocabulary
         "\r" => "'\\r'",
         // Code points make look-alikes and invisible characters unambiguous; plain ASCII needs none.
         _ when Rune.GetRuneAt(s, 0).Value is > 0x20 and < 0x7F => $"'{s}'",
+        // A control character (a form feed, an escape) would act on the terminal: its code point alone.
+        _ when Rune.IsControl(Rune.GetRuneAt(s, 0)) => $"U+{Rune.GetRuneAt(s, 0).Value:X4}",
         _ => $"'{s}' (U+{Rune.GetRuneAt(s, 0).Value:X4})",
     };
 }

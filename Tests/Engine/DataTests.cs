@@ -11,6 +11,17 @@ public sealed class DataTests : IDisposable
     public void Dispose() => dir.Dispose();
 
     /// <summary>Rows sorted by token, in row order within a token, and each token's start (one-hot backward's index).</summary>
+    /// <summary>Symbols as inspect prints them: control characters by code point only, so none acts on the terminal.</summary>
+    [Theory]
+    [InlineData("a", "'a'")]
+    [InlineData("\n", "'\\n'")]
+    [InlineData("\f", "U+000C")]
+    [InlineData("\u001b", "U+001B")]
+    [InlineData(" ", "' ' (U+0020)")]
+    [InlineData("é", "'é' (U+00E9)")]
+    public void SymbolsAreQuotedWithoutRawControlCharacters(string symbol, string quoted) =>
+        Assert.Equal(quoted, Vocabulary.Quote(symbol));
+
     [Fact]
     public void TokenIndexSortsRowsByTokenKeepingRowOrder()
     {
