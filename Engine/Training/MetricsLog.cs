@@ -110,7 +110,10 @@ internal static class RunMetrics
             }
         }
         if (points.Count == 0) throw new EngineException($"'{path}' holds no metrics yet");
-        string name = Directory.Exists(run) ? Path.GetFileName(Path.GetFullPath(run).TrimEnd('/')) : Path.GetFileNameWithoutExtension(run);
+        // A run's own metrics.jsonl is named by its directory, as the directory is (not "metrics").
+        string named = Directory.Exists(run) || Path.GetFileName(run) != CheckpointPlan.MetricsName ? run
+            : Path.GetDirectoryName(Path.GetFullPath(run)) ?? run;
+        string name = Directory.Exists(named) ? Path.GetFileName(Path.GetFullPath(named).TrimEnd('/')) : Path.GetFileNameWithoutExtension(named);
         return (name, points);
     }
 }

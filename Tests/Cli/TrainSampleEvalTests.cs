@@ -124,6 +124,8 @@ public sealed class TrainSampleEvalTests : IDisposable
         var png = dir.File("two.png");
         var plot = CliRunner.Run("plot", checkpoints, Path.Combine(checkpoints, "metrics.jsonl"), "--out", png);
         Assert.True(plot.Code == 0, plot.Err);
+        // A run's metrics.jsonl is named by its directory, as the directory is (the legend, train's loss.png title).
+        Assert.Matches(@"\(ck: \d+ reports, ck: \d+ reports\)", plot.Out);
         Assert.True(new FileInfo(png).Length > 1000);
         // The PNG now exists: a second plot into it is refused, untouched, unless asked to replace it.
         var written = File.GetLastWriteTimeUtc(png);
