@@ -158,14 +158,18 @@ public sealed partial class ProcessTests : IDisposable
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "ilgpu-lstm.dll");
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var info = new ProcessStartInfo("env")
+        // Without such an env (coreutils before 8.31, BSD), train starts directly; the signal tests skip.
+        var info = new ProcessStartInfo(EnvSetsSignals.Value ? "env" : host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(ignoreSigint ? "--ignore-signal=INT" : "--default-signal=INT");
-        info.ArgumentList.Add(host);
+        if (EnvSetsSignals.Value)
+        {
+            info.ArgumentList.Add(ignoreSigint ? "--ignore-signal=INT" : "--default-signal=INT");
+            info.ArgumentList.Add(host);
+        }
         foreach (var a in new[] { cli, "train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", $"{hidden}",
             "--batch-size", $"{batch}", "--seq-length", "8", "--print-every", "1", "--val-frac", "0.1", "--epochs", "50",
             "--checkpoint-dir", checkpoints, "--sample-length", "0", "--overwrite" })

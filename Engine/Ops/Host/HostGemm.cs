@@ -48,11 +48,8 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     /// <summary>Rows of C from which a far-strided in-place column operand is packed: its copy is then a small part of the work.</summary>
     private const int PackedColumnRows = 256;
 
-    /// <summary>True where the AVX-512 kernels run (<see cref="HostTallKernel"/> among them).</summary>
-    public static bool WideVectors => HostSimd.Is512;
-
     /// <summary>Columns of C per micro-kernel call: two vectors (32 floats with AVX-512, 16 with AVX2, 8 with 128 bits).</summary>
-    public static int Nr => 2 * (HostSimd.Is512 ? Vec512.Count : HostSimd.Is256 ? Vec256.Count : Vec128.Count);
+    public static int Nr => 2 * HostSimd.Bits / 32;
 
     /// <summary>
     /// What a weight-gradient GEMM (dW += dGᵀ·x) also makes from dG while each tile packs dGᵀ's rows,
@@ -278,7 +275,7 @@ internal sealed unsafe class HostGemm(WorkerPool pool, HostScratch scratch)
     }
 
     /// <summary>Rows per packed row block: <see cref="HostTallKernel.Rows"/> with AVX-512, else <see cref="Mr"/>.</summary>
-    private static int PackedBlockRows => WideVectors ? HostTallKernel.Rows : Mr;
+    private static int PackedBlockRows => HostSimd.Is512 ? HostTallKernel.Rows : Mr;
 
     /// <summary>Rows of a tile's packed copy: its rows rounded up to whole packed blocks.</summary>
     private static int PackedTileRows(int tileRows) => (tileRows + PackedBlockRows - 1) / PackedBlockRows * PackedBlockRows;

@@ -42,7 +42,7 @@ internal static unsafe class HostRecurrentSequence
     /// are still two chunks to share out. On a Zen 5 VM: a 2 x 128 LSTM forward step 1.08-1.17x
     /// (GRU 1.0-1.1x); the backward loop's dG_t·W_hh (K = 4H) done the same way gained nothing.
     /// </summary>
-    private static bool Tall(int batch) => HostGemm.WideVectors && batch > HostTallKernel.Rows;
+    private static bool Tall(int batch) => HostSimd.Is512 && batch > HostTallKernel.Rows;
 
     /// <summary>
     /// Whether the forward can project a dense input of this width itself: x·W_ihᵀ within one K pass

@@ -20,7 +20,7 @@ internal static unsafe class HostReductions
 
     public static float Dot(float* a, float* b, int n) => Reduce(a, b, n, Kind.Dot);
 
-    private enum Kind { Sum, Squares, Dot }
+    internal enum Kind { Sum, Squares, Dot }
 
     private static float Reduce(float* a, float* b, int n, Kind kind)
     {
@@ -29,8 +29,9 @@ internal static unsafe class HostReductions
         return Reduce<Vec128>(a, b, n, kind);
     }
 
+    /// <summary>One width's reduction, for tests that compare the widths' bits in one process.</summary>
     [SkipLocalsInit]
-    private static float Reduce<V>(float* a, float* b, int n, Kind kind) where V : struct, ISimd<V>
+    internal static float Reduce<V>(float* a, float* b, int n, Kind kind) where V : struct, ISimd<V>
     {
         float* partial = stackalloc float[Lanes];
         for (int v = 0; v < Lanes; v += V.Count) V.Store(V.Zero, partial + v);
