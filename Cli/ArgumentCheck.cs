@@ -44,8 +44,10 @@ internal static class ArgumentCheck
                 positional++;
                 continue;
             }
-            string hint = takesValue.ContainsKey("--corpus") ? $"; to use that file, give it as --corpus {arg}"
-                : takesValue.ContainsKey("--checkpoint") ? $"; to use that file, give it as --checkpoint {arg}"
+            bool checkpoint = takesValue.ContainsKey("--checkpoint") &&
+                (arg.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) || !takesValue.ContainsKey("--corpus"));
+            string hint = checkpoint ? $"; to use that file, give it as --checkpoint {arg}"
+                : takesValue.ContainsKey("--corpus") ? $"; to use that file, give it as --corpus {arg}"
                 : $"; {args[0]} takes its input as flags (see ilgpu-lstm {args[0]} --help)";
             return $"unexpected argument '{arg}'{hint}";
         }

@@ -6,7 +6,8 @@ namespace IlgpuLstm.Cli.Verbs;
 /// <summary>
 /// What <c>train --resume</c> accepts. Flags that define the model, the data or the optimizer may
 /// be given again only with the run's own values (anything else would not be the same run);
-/// flags about run length and reporting may change, so a finished run can be extended.
+/// flags about run length and reporting may change, so a finished run can be extended. --corpus
+/// names where the run's corpus is now; the engine checks that its content is the run's.
 /// </summary>
 internal static class ResumeFlags
 {
@@ -24,8 +25,6 @@ internal static class ResumeFlags
         }
         if (o.Cell != null && (!CellKindExtensions.TryParse(o.Cell, out var cell) || cell != m.Cell))
             conflicts.Add($"--cell {o.Cell} (the run has {m.Cell.ModuleName()})");
-        if (o.Corpus != null && (Engine.Data.CorpusManifest.Find(o.Corpus) is null ? Path.GetFullPath(o.Corpus) : o.Corpus) != run.Corpus)
-            conflicts.Add($"--corpus {o.Corpus} (the run has {run.Corpus})");
         if (o.Optimizer != null && !string.Equals(o.Optimizer, c.Optimizer.Kind.ToString(), StringComparison.OrdinalIgnoreCase))
             conflicts.Add($"--optimizer {o.Optimizer} (the run has {c.Optimizer.Kind.ToString().ToLowerInvariant()})");
         if (o.RunDirectory != null && Path.GetFullPath(o.RunDirectory) != Path.GetFullPath(run.Directory))
@@ -46,7 +45,7 @@ internal static class ResumeFlags
         Check(o.DecayAfter, c.DecayAfter, "decay-after");
         if (conflicts.Count > 0)
             throw new UsageException("--resume keeps the run's model, data and optimizer settings; these flags conflict: " +
-                string.Join(", ", conflicts) + ". Only --epochs, --max-steps, --time-limit, --print-every, --val-every, --save-every, --val-batches, --patience and --keep may change");
+                string.Join(", ", conflicts) + ". Only --epochs, --max-steps, --time-limit, --print-every, --val-every, --save-every, --val-batches, --patience and --keep may change, and --corpus may name where the run's corpus moved");
         return new ResumeOptions
         {
             Epochs = o.Epochs,
@@ -57,6 +56,7 @@ internal static class ResumeFlags
             ValBatches = o.ValBatches,
             Patience = o.Patience,
             Keep = o.Keep,
+            Corpus = o.Corpus,
             TimeLimit = o.TimeLimit is null ? null : Duration.Parse(o.TimeLimit, "--time-limit"),
         };
     }

@@ -9,7 +9,7 @@ namespace IlgpuLstm.Cli.Verbs;
 [Verb("train", HelpText = "Train a character-level model on a corpus (the Anna Karenina lesson by default on a GPU).")]
 internal sealed class TrainOptions : SeededDeviceFlags
 {
-    [Option("corpus", HelpText = "A corpus name from corpora/manifest.json (anna, tinyshakespeare) or a path to a UTF-8 text file (default anna).")]
+    [Option("corpus", HelpText = "A corpus name from corpora/manifest.json (anna, tinyshakespeare) or a path to a UTF-8 text file (default anna). With --resume: where the run's corpus is now, if it moved (same content).")]
     public string? Corpus { get; set; }
 
     [Option("resume", HelpText = "Continue the run whose checkpoint directory this is, exactly where it stopped.")]

@@ -44,6 +44,8 @@ internal static class TrainVerb
         output.WriteLine($"stopped ({Describe(result.Reason)}) at step {result.Steps}, epoch {result.Epoch}; best val loss " +
             $"{(result.BestValLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a")}; saved {result.LatestCheckpoint} " +
             $"(continue with: train --resume {dir})");
+        if (result.Reason == StopReason.Interrupted || o.SampleLength <= 0)
+            output.WriteLine($"try it: ilgpu-lstm sample --checkpoint {result.LatestCheckpoint}");
         if (result.Reason == StopReason.Interrupted) return ExitCodes.Interrupted;
         if (o.SampleLength > 0)
         {
@@ -142,6 +144,7 @@ internal static class TrainVerb
     {
         private TextWriter output = TextWriter.Null;
         private Action<TrainingReport>? live;
+        private long sessionStart;
 
         public string Prime { get; private set; } = o.Prime ?? "The";
         public ulong Seed { get; private set; } = o.SeedOrDefault;
@@ -154,6 +157,7 @@ internal static class TrainVerb
 
         public void Starting(TrainingStart s)
         {
+            sessionStart = s.ResumedStep ?? 0;
             saves.Directory = s.RunDirectory;
             Seed = s.Training.Seed;
             if (o.SampleLength > 0)
@@ -195,9 +199,12 @@ internal static class TrainVerb
         public void Saved(string kind, string path, long step) => saves.Saved(kind, step);
 
         public void Pace(TimeSpan stepTime, long remainingSteps, bool updated) =>
-            output.WriteLine($"pace{(updated ? " (steps 6-25)" : " (steps 3-5)")}: {stepTime.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)} ms a step; " +
+            output.WriteLine($"pace (steps {Steps(updated ? 6 : 3)}-{Steps(updated ? 25 : 5)}): {stepTime.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)} ms a step; " +
                 $"the {remainingSteps:N0} step{(remainingSteps == 1 ? "" : "s")} left take{(remainingSteps == 1 ? "s" : "")} about {Clock(stepTime * Math.Max(1, remainingSteps))} " +
                 "plus validation (each line's ETA follows the real pace)");
+
+        /// <summary>The run's number of this session's <paramref name="n"/>th step (a resumed run counts on from where it stopped).</summary>
+        private string Steps(long n) => (sessionStart + n).ToString("N0", CultureInfo.InvariantCulture);
 
         private static string Clock(TimeSpan t) => t.TotalHours >= 1
             ? $"{(int)t.TotalHours}h{t.Minutes:D2}m{t.Seconds:D2}s"
@@ -222,7 +229,8 @@ internal static class TrainVerb
             string dir = Directory ?? "the run directory";
             return step < 0
                 ? $"this run saved nothing yet ({dir} keeps what it held before)"
-                : $"kept: {dir}/latest.safetensors and resume.safetensors from step {step:N0} (continue with: train --resume {dir})";
+                : $"kept: {dir}/latest.safetensors and resume.safetensors from step {step:N0} (continue with: train --resume {dir}; " +
+                  $"try it: ilgpu-lstm sample --checkpoint {dir}/latest.safetensors)";
         }
     }
 }

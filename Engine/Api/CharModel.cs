@@ -88,8 +88,12 @@ public sealed class CharModel : IDisposable
         var batches = new CharBatches(validation, batchSize, seqLength, "validation");
         double loss = Evaluator.MeanLoss(model, batches, maxBatches: requested);
         int used = requested > 0 ? Math.Min(requested, batches.Count) : batches.Count;
+        // Another file with the same text is still the corpus trained on; older checkpoints name it only by place.
+        bool sameCorpus = options.Corpus is null || (loaded.Get("corpus_sha256") is { } sha
+            ? sha == corpus.Sha256
+            : CorpusManifest.Find(options.Corpus) is null ? System.IO.Path.GetFullPath(options.Corpus) == loaded.Get("corpus") : options.Corpus == loaded.Get("corpus"));
         return new EvaluationResult(name, loss, loss / Math.Log(2), used, batches.Count, requested, batchSize, seqLength, valFrac,
-            FromTraining: trained != null && options.BatchSize is null && options.SeqLength is null && options.ValFrac is null);
+            FromTraining: trained != null && sameCorpus && options.BatchSize is null && options.SeqLength is null && options.ValFrac is null);
     }
 
     /// <summary>Frees the model's device memory.</summary>

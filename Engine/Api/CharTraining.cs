@@ -52,6 +52,7 @@ public static class CharTraining
         var metadata = new Dictionary<string, string>
         {
             ["corpus"] = corpus.Spec,
+            ["corpus_sha256"] = text.Sha256!,
             [RunOptionsMetadata.Key] = new RunOptionsMetadata(options.Preset, options.Training, options.InitFrom).Serialize(),
             ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };
@@ -74,7 +75,12 @@ public static class CharTraining
         var point = ResumeCheckpoint.Load(summary.ResumeFile);
         var training = (changes ?? new ResumeOptions()).ApplyTo(point.Config);
         training.Validate();
-        var (path, name) = CorpusResolver.FromEnvironment().Resolve(point.Corpus);
+        // Content, not place, makes the corpus the run's: a moved file resumes from its new path.
+        var corpus = changes?.Corpus is { } moved ? CorpusOf(moved) : CorpusOf(point.Corpus);
+        if (changes?.Corpus is null && CorpusManifest.Find(point.Corpus) is null && !File.Exists(corpus.Path))
+            throw new EngineException($"cannot resume: the run's corpus '{point.Corpus}' no longer exists; if it moved, give its new " +
+                $"place (train --resume {summary.Directory} --corpus NEWPATH, or ResumeOptions.Corpus): its sha256 must be {point.CorpusSha256}");
+        string path = corpus.Path, name = corpus.Name;
         EncodedCorpus text;
         try
         {
@@ -82,16 +88,20 @@ public static class CharTraining
         }
         catch (EngineException e) when (e.Message.Contains("not in the model's vocabulary", StringComparison.Ordinal))
         {
-            throw new EngineException($"cannot resume: corpus '{path}' has changed since the run started ({e.Message})");
+            throw NotTheRunsCorpus(CorpusReader.Sha256Of(path), e.Message);
         }
-        if (point.CorpusSha256 != text.Sha256)
-            throw new EngineException($"cannot resume: corpus '{path}' has changed since the run started (sha256 {text.Sha256}, " +
-                $"the run used {point.CorpusSha256})");
+        if (point.CorpusSha256 != text.Sha256) throw NotTheRunsCorpus(text.Sha256!, null);
+        EngineException NotTheRunsCorpus(string sha256, string? detail) => new(
+            (changes?.Corpus is null
+                ? $"cannot resume: corpus '{path}' has changed since the run started"
+                : $"cannot resume: corpus '{path}' is not the run's corpus '{point.Corpus}'") +
+            $" (sha256 {sha256}, the run used {point.CorpusSha256}{(detail is null ? "" : "; " + detail)}); a run continues only on the text it started on");
         // The run keeps the options and creation time it started with; the checkpoints say when it resumed.
         var meta = point.Model.Metadata;
         var metadata = new Dictionary<string, string>
         {
-            ["corpus"] = point.Corpus,
+            ["corpus"] = corpus.Spec,
+            ["corpus_sha256"] = text.Sha256!,
             [RunOptionsMetadata.Key] = meta.GetValueOrDefault(RunOptionsMetadata.Key) ?? new RunOptionsMetadata("unknown", point.Config, null).Serialize(),
             ["created"] = meta.GetValueOrDefault("created") ?? "",
             ["resumed"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),

@@ -22,7 +22,7 @@ public sealed record EvaluationOptions
 /// <summary>
 /// A validation loss and the shape it was measured at. <see cref="BatchesUsed"/> is less than
 /// <see cref="BatchesRequested"/> when the split holds fewer batches than asked for.
-/// <see cref="FromTraining"/>: the shape and split are the ones the model was trained with.
+/// <see cref="FromTraining"/>: the corpus (by content), shape and split are the ones the model was trained with.
 /// </summary>
 public sealed record EvaluationResult(string Corpus, double Loss, double BitsPerCharacter, int BatchesUsed, int BatchesAvailable,
     int BatchesRequested, int BatchSize, int SeqLength, double ValFrac, bool FromTraining);

@@ -27,6 +27,13 @@ public sealed record ResumeOptions
     /// <summary>End-of-epoch checkpoints kept (default 3, as for a new run).</summary>
     public int? Keep { get; init; }
 
+    /// <summary>
+    /// Where the run's corpus is now, if it moved: a path or a corpus name. Its content must be the
+    /// run's, byte for byte (the run stores its sha256); the checkpoints written from here on name it.
+    /// Null: the corpus the run names.
+    /// </summary>
+    public string? Corpus { get; init; }
+
     /// <summary>The run's options with these changes; the time limit counts from this session's start.</summary>
     public TrainingOptions ApplyTo(TrainingOptions run) => run with
     {

@@ -16,6 +16,13 @@ internal static class CorpusReader
     private const int NoId = -1;
     private const int CodePoints = 0x110000;
 
+    /// <summary>The sha256 of <paramref name="path"/>'s bytes, as <see cref="Read"/> computes it.</summary>
+    public static string Sha256Of(string path)
+    {
+        using var stream = TextFile.Open(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
     /// <summary>
     /// Reads <paramref name="path"/> (named <paramref name="name"/> in messages) with the vocabulary
     /// of a checkpoint, refusing characters outside it, or, when <paramref name="vocabulary"/> is

@@ -15,10 +15,12 @@ internal sealed partial class RunDirectoryLock : IDisposable
     public const string FileName = ".lock";
 
     private readonly FileStream stream;
+    private readonly bool created;
 
-    private RunDirectoryLock(FileStream stream, string directory)
+    private RunDirectoryLock(FileStream stream, string directory, bool created)
     {
         this.stream = stream;
+        this.created = created;
         Directory = directory;
     }
 
@@ -34,8 +36,9 @@ internal sealed partial class RunDirectoryLock : IDisposable
         string path = Path.Combine(directory, FileName);
         try
         {
+            bool created = !System.IO.Directory.Exists(directory);
             System.IO.Directory.CreateDirectory(directory);
-            return new RunDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None), directory);
+            return new RunDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None), directory, created);
         }
         catch (IOException e) when (File.Exists(path) && IsSharingViolation(e))
         {
@@ -74,7 +77,37 @@ internal sealed partial class RunDirectoryLock : IDisposable
         return removed;
     }
 
-    public void Dispose() => stream.Dispose();
+    /// <summary>
+    /// Releases the lock. A directory this lock created and nothing else wrote to (a run refused or
+    /// failed before its first report) is removed with its lock file, so a refusal leaves nothing behind.
+    /// </summary>
+    public void Dispose()
+    {
+        bool unused = created && System.IO.Directory.EnumerateFileSystemEntries(Directory)
+            .All(e => Path.GetFileName(e) == FileName || (File.Exists(e) && new FileInfo(e).Length == 0));
+        if (unused)
+        {
+            try
+            {
+                // Deleted while still held, so no other start can have written into the directory meanwhile.
+                foreach (var entry in System.IO.Directory.EnumerateFiles(Directory)) File.Delete(entry);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                unused = false;
+            }
+        }
+        stream.Dispose();
+        if (!unused) return;
+        try
+        {
+            System.IO.Directory.Delete(Directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another start took the directory meanwhile; it is that run's now.
+        }
+    }
 
     [GeneratedRegex(@"^\..+\.(\d+)\.tmp$")]
     private static partial Regex TemporaryName();

@@ -12,6 +12,17 @@ public sealed class ArgumentCheckTests
     [InlineData(new[] { "sample", "--checkpoint", "c.safetensors", "--prime" }, "error: --prime needs a value (see ilgpu-lstm sample --help)")]
     [InlineData(new[] { "sample", "c.safetensors" }, "error: unexpected argument 'c.safetensors'; to use that file, give it as --checkpoint c.safetensors")]
     [InlineData(new[] { "timeseries", "temps.csv" }, "error: unexpected argument 'temps.csv'; timeseries takes its input as flags (see ilgpu-lstm timeseries --help)")]
+    [InlineData(new[] { "eval", "run/latest.safetensors" }, "error: unexpected argument 'run/latest.safetensors'; to use that file, give it as --checkpoint run/latest.safetensors")]
+    [InlineData(new[] { "eval", "mytext.txt", "--checkpoint", "c.safetensors" }, "error: unexpected argument 'mytext.txt'; to use that file, give it as --corpus mytext.txt")]
+    [InlineData(new[] { "eval", "--checkpoint", "c.safetensors", "--corpus" }, "error: --corpus needs a value (see ilgpu-lstm eval --help)")]
+    [InlineData(new[] { "export", "c.safetensors" }, "error: unexpected argument 'c.safetensors'; to use that file, give it as --checkpoint c.safetensors")]
+    [InlineData(new[] { "export", "--checkpoint", "c.safetensors", "--out" }, "error: --out needs a value (see ilgpu-lstm export --help)")]
+    [InlineData(new[] { "inspect", "c.safetensors" }, "error: unexpected argument 'c.safetensors'; to use that file, give it as --checkpoint c.safetensors")]
+    [InlineData(new[] { "inspect", "--checkpoint" }, "error: --checkpoint needs a value (see ilgpu-lstm inspect --help)")]
+    [InlineData(new[] { "plot", "runs/a", "--out" }, "error: --out needs a value (see ilgpu-lstm plot --help)")]
+    [InlineData(new[] { "devices", "cuda" }, "error: unexpected argument 'cuda'; devices takes its input as flags (see ilgpu-lstm devices --help)")]
+    [InlineData(new[] { "selftest", "opencl" }, "error: unexpected argument 'opencl'; selftest takes its input as flags (see ilgpu-lstm selftest --help)")]
+    [InlineData(new[] { "timeseries", "--steps" }, "error: --steps needs a value (see ilgpu-lstm timeseries --help)")]
     [InlineData(new[] { "bench", "gemm", "extra" }, "error: unexpected argument 'extra'; bench takes its input as flags (see ilgpu-lstm bench --help)")]
     public void IsRefusedWithOneLineAndExitCode2(string[] args, string expected)
     {

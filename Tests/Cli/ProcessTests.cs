@@ -37,6 +37,7 @@ public sealed partial class ProcessTests : IDisposable
         Assert.Equal(ExitCodes.Interrupted, process.ExitCode);
         Assert.Contains("stopped (interrupted) at step", rest, StringComparison.Ordinal);
         Assert.Contains("continue with: train --resume", rest, StringComparison.Ordinal);
+        Assert.Contains($"try it: ilgpu-lstm sample --checkpoint {Path.Combine(ck, "latest.safetensors")}", rest, StringComparison.Ordinal);
         var resume = ResumeCheckpoint.Load(Path.Combine(ck, "resume.safetensors"));
         Assert.Equal(resume.Position.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ModelCheckpoint.Load(Path.Combine(ck, "latest.safetensors")).Get("step"));
@@ -106,7 +107,8 @@ public sealed partial class ProcessTests : IDisposable
         string second = process.StandardError.ReadToEnd();
         Assert.Equal(ExitCodes.Interrupted, process.ExitCode);
         Assert.Matches($@"^quitting without saving the current step; kept: {Regex.Escape(ck)}/latest\.safetensors and " +
-            $@"resume\.safetensors from step \d+ \(continue with: train --resume {Regex.Escape(ck)}\)\n$", second);
+            $@"resume\.safetensors from step \d+ \(continue with: train --resume {Regex.Escape(ck)}; try it: ilgpu-lstm sample " +
+            $@"--checkpoint {Regex.Escape(ck)}/latest\.safetensors\)\n$", second);
         ResumeCheckpoint.Load(Path.Combine(ck, "resume.safetensors"));
     }
 
@@ -117,6 +119,45 @@ public sealed partial class ProcessTests : IDisposable
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException(path + " not written within 120 s");
             Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>
+    /// With every core busy beside it, Ctrl+C is still answered at once: the handler's line comes
+    /// within 5 s (a user would press again, or give up, after that), then the step ends and the
+    /// process exits 130 with its checkpoint saved.
+    /// </summary>
+    [SkippableFact]
+    public void CtrlCIsAnsweredWithin5SecondsOnASaturatedMachine()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "POSIX signals");
+        Skip.IfNot(EnvSetsSignals.Value, "env cannot reset SIGINT for the child (coreutils 8.31 or later needed)");
+        var ck = Path.Combine(dir.Path, "busy");
+        bool stop = false;
+        var load = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => new Thread(() =>
+        {
+            while (!Volatile.Read(ref stop)) Thread.SpinWait(1000);
+        })
+        { IsBackground = true }).ToList();
+        try
+        {
+            load.ForEach(t => t.Start());
+            using var process = Start(ck, hidden: 256, batch: 16);
+            WaitForLine(process, "Epoch:");
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(0, Kill(process.Id, 2));
+            string answer = ReadLine(process.StandardError, "answer to Ctrl+C on stderr", seconds: 60);
+            var answered = clock.Elapsed;
+            Assert.Equal("stopping after this step; saving... (press Ctrl+C again to quit without saving)", answer);
+            Assert.True(answered < TimeSpan.FromSeconds(5), $"Ctrl+C answered after {answered.TotalSeconds:F1} s on a saturated machine");
+            Assert.True(process.WaitForExit(120_000), "no exit after Ctrl+C on a saturated machine");
+            Assert.Equal(ExitCodes.Interrupted, process.ExitCode);
+            ResumeCheckpoint.Load(Path.Combine(ck, "resume.safetensors"));
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            load.ForEach(t => t.Join());
         }
     }
 

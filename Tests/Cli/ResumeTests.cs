@@ -69,18 +69,50 @@ public sealed partial class ResumeTests : IDisposable
         var done = Resume(ck, "--max-steps", "3");
         Assert.Equal(0, done.Code);
         Assert.Contains("nothing to do", done.Out, StringComparison.Ordinal);
-        var conflict = Resume(ck, "--lr", "0.5", "--hidden-size", "7", "--max-steps", "5", "--corpus", "anna");
+        var conflict = Resume(ck, "--lr", "0.5", "--hidden-size", "7", "--max-steps", "5");
         Assert.Equal(ExitCodes.Usage, conflict.Code);
         Assert.Contains("--lr 0.5 (the run has 0.002)", conflict.Err, StringComparison.Ordinal);
         Assert.Contains("--hidden-size 7 (the run has 6)", conflict.Err, StringComparison.Ordinal);
-        Assert.Contains("--corpus anna (the run has ", conflict.Err, StringComparison.Ordinal);
         Assert.Single(conflict.Err.TrimEnd('\n').Split('\n'));
+        var otherText = dir.File("other.txt");
+        File.WriteAllText(otherText, "a text the run never saw, with characters it has no ids for: Zebra!");
+        var other = Resume(ck, "--max-steps", "5", "--corpus", otherText);
+        Assert.Equal(ExitCodes.Error, other.Code);
+        Assert.Matches(@"is not the run's corpus .*\(sha256 [0-9a-f]{64}, the run used [0-9a-f]{64}[;)]", other.Err);
         var same = Resume(ck, "--hidden-size", "6", "--max-steps", "5", "--print-every", "2", "--corpus", corpus);
         Assert.True(same.Code == 0, same.Err);
         Assert.Contains("Step: 5...", same.Out, StringComparison.Ordinal);
         Assert.Contains("does not exist", Resume(Path.Combine(dir.Path, "nothing")).Err, StringComparison.Ordinal);
         File.AppendAllText(corpus, "more text");
         Assert.Contains("has changed since the run started", Resume(ck, "--max-steps", "6").Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMovedCorpusResumesFromItsNewPlaceWhenItsContentIsTheRuns()
+    {
+        var ck = Path.Combine(dir.Path, "moved");
+        Assert.Equal(0, Train(ck, "--max-steps", "3").Code);
+        var moved = dir.File("elsewhere.txt");
+        File.Move(corpus, moved);
+        var lost = Resume(ck, "--max-steps", "4");
+        Assert.Equal(ExitCodes.Error, lost.Code);
+        Assert.Contains("no longer exists; if it moved, give its new place", lost.Err, StringComparison.Ordinal);
+        Assert.Contains("--corpus NEWPATH", lost.Err, StringComparison.Ordinal);
+
+        var found = Resume(ck, "--max-steps", "4", "--corpus", moved);
+        Assert.True(found.Code == 0, found.Err);
+        Assert.Contains("Step: 4...", found.Out, StringComparison.Ordinal);
+        // The checkpoints now name the new place, so the next resume needs no flag.
+        Assert.Equal(Path.GetFullPath(moved), ModelCheckpoint.Load(Path.Combine(ck, "latest.safetensors")).Get("corpus"));
+        var further = Resume(ck, "--max-steps", "10");
+        Assert.True(further.Code == 0, further.Err);
+        // The pace line counts the run's steps, not the session's (this session began after step 4).
+        Assert.Contains("pace (steps 7-9): ", further.Out, StringComparison.Ordinal);
+
+        File.WriteAllText(corpus, File.ReadAllText(moved).Replace("cat", "cot", StringComparison.Ordinal));
+        var changed = Resume(ck, "--max-steps", "11", "--corpus", corpus);
+        Assert.Equal(ExitCodes.Error, changed.Code);
+        Assert.Contains("is not the run's corpus", changed.Err, StringComparison.Ordinal);
     }
 
     [Fact]

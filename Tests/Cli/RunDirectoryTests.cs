@@ -47,6 +47,22 @@ public sealed class RunDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void ARefusedRunLeavesNoDirectoryBehindButAnExistingOneIsKept()
+    {
+        string[] tooBig = ["train", "--corpus", corpus, "--accelerator", "cpu", "--hidden-size", "8", "--batch-size", "1000",
+            "--checkpoint-dir", checkpoints, "--sample-length", "0"];
+        var refused = CliRunner.Run(tooBig);
+        Assert.Equal(ExitCodes.Error, refused.Code);
+        Assert.Contains("fewer than one batch", refused.Err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(checkpoints), string.Join(", ", Directory.Exists(checkpoints) ? Directory.GetFileSystemEntries(checkpoints) : []));
+
+        // A directory the user made stays, whatever happens inside it.
+        Directory.CreateDirectory(checkpoints);
+        Assert.Equal(ExitCodes.Error, CliRunner.Run(tooBig).Code);
+        Assert.True(Directory.Exists(checkpoints));
+    }
+
+    [Fact]
     public void TemporaryFilesOfDeadProcessesAreRemovedAndOthersKept()
     {
         Directory.CreateDirectory(checkpoints);

@@ -245,6 +245,17 @@ public sealed class TrainSampleEvalTests : IDisposable
             "--batch-size", "2", "--seq-length", "5", "--val-frac", "0.2", "--accelerator", "cpu");
         Assert.True(r.Code == 0, r.Err);
         Assert.Matches(@"loss \d+\.\d{4}, \d+\.\d{4} bits per character", r.Out);
+
+        // "as trained" means the corpus trained on (by content, wherever it lies) with the run's shape and split.
+        var copy = dir.File("copy.txt");
+        File.Copy(corpus, copy);
+        var other = dir.File("other.txt");
+        File.WriteAllText(other, string.Concat(Enumerable.Repeat("the dog sat on the log.\nthe cat ate the mat.\n", 12)));
+        string Eval(params string[] extra) => CliRunner.Run([.. new[] { "eval", "--checkpoint", Path.Combine(checkpoints, "latest.safetensors"),
+            "--accelerator", "cpu" }, .. extra]).Out;
+        Assert.Contains(", as trained)", Eval(), StringComparison.Ordinal);
+        Assert.Contains(", as trained)", Eval("--corpus", copy), StringComparison.Ordinal);
+        Assert.DoesNotContain("as trained", Eval("--corpus", other), StringComparison.Ordinal);
     }
 
     [Fact]
