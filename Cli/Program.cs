@@ -33,6 +33,7 @@ internal static class Program
                 (ExportOptions o) => ExportVerb.Run(o, stdout),
                 (PlotOptions o) => PlotVerb.Run(o, stdout),
                 (TimeSeriesFlags o) => TimeSeriesVerb.Run(o, stdout),
+                (ForecastFlags o) => ForecastVerb.Run(o, stdout),
                 (DevicesOptions o) => DevicesVerb.Run(o, stdout),
                 (SelfTestOptions o) => SelfTestVerb.Run(o, stdout),
                 (BenchOptions o) => BenchVerb.Run(o, stdout),
@@ -88,7 +89,7 @@ internal static class Program
     private static readonly Type[] Verbs =
     [
         typeof(TrainOptions), typeof(SampleOptions), typeof(EvalOptions), typeof(InspectOptions), typeof(ExportOptions), typeof(PlotOptions),
-        typeof(TimeSeriesFlags), typeof(DevicesOptions), typeof(SelfTestOptions), typeof(BenchOptions),
+        typeof(TimeSeriesFlags), typeof(ForecastFlags), typeof(DevicesOptions), typeof(SelfTestOptions), typeof(BenchOptions),
     ];
 
     private static ParserResult<object> Parse(Parser parser, string[] args) => parser.ParseArguments(args, Verbs);

@@ -14,7 +14,7 @@ namespace IlgpuLstm.Engine.Models;
 /// </summary>
 internal sealed class TimeSeriesRnn : IDisposable
 {
-    public const int LossSlot = 0, ClipSlot = 3;
+    public const int LossSlot = 0, SumSquaresSlot = 1, NormSlot = 2, ClipSlot = 3;
 
     private readonly IOps ops;
     private readonly BufferGroup owned;
@@ -69,8 +69,11 @@ internal sealed class TimeSeriesRnn : IDisposable
         y.SubView(0, targets.Length).CopyFromCPU(targets);
     }
 
-    /// <summary>Forward, MSE into Scalars[LossSlot], backward into zeroed gradients, and the clip factor 1.</summary>
-    public void ForwardBackward(RecurrentState state)
+    /// <summary>
+    /// Forward, MSE into Scalars[LossSlot], backward into zeroed gradients, and the clip factor for
+    /// a global gradient norm of at most <paramref name="clip"/> (1 when it is 0: the lesson does not clip).
+    /// </summary>
+    public void ForwardBackward(RecurrentState state, float clip = 0f)
     {
         int rows = Batch * Steps, n = rows * OutputSize;
         var output = Rnn.Forward(RecurrentInput.FromDense(x, InputSize), state, training: false, 0, 0);
@@ -80,8 +83,12 @@ internal sealed class TimeSeriesRnn : IDisposable
         ops.Fill(Store.Gradients, Store.Count, 0f);
         Fc.Backward(output, dPrediction, Rnn.OutputGradient, rows);
         Rnn.Backward();
-        ops.ClipCoefficient(scalars, 1, 2, ClipSlot, 0f); // the lesson does not clip: factor 1
+        if (clip > 0f) ops.Sum(Store.Gradients, Store.Count, scalars, SumSquaresSlot, 1f, squared: true);
+        ops.ClipCoefficient(scalars, SumSquaresSlot, NormSlot, ClipSlot, clip);
     }
+
+    /// <summary>A forward-only pass over whole series at batch 1, sharing these weights (validation, test, forecasts).</summary>
+    public TimeSeriesEvaluator CreateEvaluator(ComputeDevice device) => new(device, this);
 
     public RecurrentState CreateState(ComputeDevice device) => new(device, Cell, NumLayers, Batch, HiddenSize);
 

@@ -5,9 +5,9 @@ using IlgpuLstm.Engine.Models;
 namespace IlgpuLstm.Engine.Training;
 
 /// <summary>
-/// The time-series lesson's loop: for k = 0..steps-1 one sine window, the hidden state zeroed once
-/// and carried (detached) across all steps, MSE, Adam. At steps 0, printEvery, 2·printEvery, ... it
-/// reads the loss and the predictions (the only read-backs) and reports them.
+/// The sine-wave lesson as a preset of <see cref="SeriesTrainer"/>: one stream of consecutive
+/// half-period windows (step k reads window k), the next value as the target, no scaling, no
+/// clip. At steps 0, printEvery, 2·printEvery, ... it reads the loss and the predictions and reports them.
 /// </summary>
 internal static class TimeSeriesTrainer
 {
@@ -16,32 +16,30 @@ internal static class TimeSeriesTrainer
     {
         if (steps < 1) throw new UsageException($"Steps must be at least 1, got {steps}");
         if (printEvery < 1) throw new UsageException($"PrintEvery must be at least 1, got {printEvery}");
-        var optimizer = new Optimizer(device.Ops, model.Store, optimizerSettings);
-        using var state = model.CreateState(device);
-        // Every step's loss is copied into a device-side history and read once at the end, so the
-        // loss curve costs no per-step read-back.
-        using var history = device.Allocate<float>(steps, "loss history");
-        var reports = new List<TimeSeriesReport>();
+        int window = model.Steps;
+        var inputs = new float[steps * window];
+        var targets = new float[steps * window];
         for (int k = 0; k < steps; k++)
         {
-            var (t, x, y) = SineWindows.Window(k, model.Steps);
-            model.SetBatch(x, y);
-            model.ForwardBackward(state);
-            optimizer.Step(model.Scalars, TimeSeriesRnn.ClipSlot);
-            device.Ops.Copy(model.Scalars.SubView(TimeSeriesRnn.LossSlot, 1), history.View.SubView(k, 1));
-            if (k % printEvery == 0)
-            {
-                double loss = device.Ops.ReadScalar(model.Scalars, TimeSeriesRnn.LossSlot);
-                if (!double.IsFinite(loss)) throw new EngineException($"loss became {loss} at step {k}; try a lower LearningRate");
-                var prediction = new float[model.Steps];
-                device.Ops.Download(model.Prediction.SubView(0, model.Steps), prediction);
-                var r = new TimeSeriesReport(k, loss, t[1..], x, prediction);
-                reports.Add(r);
-                report(r);
-            }
+            var (_, x, y) = SineWindows.Window(k, window);
+            x.CopyTo(inputs, k * window);
+            y.CopyTo(targets, k * window);
         }
-        var losses = new float[steps];
-        device.Ops.Download(history.View, losses);
+        var batches = new SeriesBatches(inputs, targets, steps * window, 1, window, 1, 1);
+        var reports = new List<TimeSeriesReport>();
+        var losses = SeriesTrainer.Run(device, model, batches, steps, optimizerSettings, gradClip: 0, (k, _) =>
+        {
+            if (k % printEvery != 0) return false;
+            double loss = SeriesTrainer.Loss(device, model);
+            if (!double.IsFinite(loss)) throw new EngineException($"loss became {loss} at step {k}; try a lower LearningRate");
+            var (t, x, _) = SineWindows.Window(k, window);
+            var prediction = new float[window];
+            device.Ops.Download(model.Prediction.SubView(0, window), prediction);
+            var r = new TimeSeriesReport(k, loss, t[1..], x, prediction);
+            reports.Add(r);
+            report(r);
+            return false;
+        });
         return new TimeSeriesOutcome(reports, losses);
     }
 }

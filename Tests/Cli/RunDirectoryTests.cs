@@ -109,7 +109,7 @@ public sealed class RunDirectoryTests : IDisposable
     private static int DeadPid()
     {
         using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
-        process.WaitForExit();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), "true did not exit");
         return process.Id;
     }
 

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text.Json;
+using IlgpuLstm.Engine;
+using IlgpuLstm.Engine.Layers;
+
+namespace IlgpuLstm.Cli.Verbs;
+
+/// <summary>
+/// <c>timeseries --csv F --target COL</c>: reads the series, trains a <see cref="TimeSeriesForecaster"/>
+/// into a run directory, prints a line every few epochs and, at the end, the test split's MAE and
+/// RMSE beside persistence and seasonal naive (or one JSON object), and draws the figures.
+/// </summary>
+internal static class ForecastTraining
+{
+    public static int Run(TimeSeriesFlags o, TextWriter output)
+    {
+        if (o.Target is null) throw new UsageException("--csv needs --target COL: the column to forecast");
+        if (o.PlotDir != null) throw new UsageException("--plot-dir is for the sine-wave lesson; with --csv the figures go to the run directory (--checkpoint-dir)");
+        var inputs = o.Inputs?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        var data = TimeSeriesData.ReadCsv(o.Csv!, o.Target, inputs, TimeSeriesVerb.ParseFill(o.Fill), o.Time);
+        var cell = TimeSeriesVerb.ParseCell(o.Cell ?? "lstm");
+        var defaults = new ForecastOptions();
+        string runDirectory = o.RunDirectory ?? Path.Combine("checkpoints",
+            $"{Path.GetFileNameWithoutExtension(o.Csv)}-{Safe(data.TargetName)}-{cell.ModuleName()}");
+        var options = defaults with
+        {
+            Cell = cell,
+            HiddenSize = o.HiddenSize ?? defaults.HiddenSize,
+            NumLayers = o.NumLayers ?? defaults.NumLayers,
+            Window = o.Window ?? defaults.Window,
+            Horizon = o.Horizon ?? defaults.Horizon,
+            Season = o.Season ?? 0,
+            LevelInput = !o.NoLevel,
+            ValFrac = o.ValFrac ?? defaults.ValFrac,
+            TestFrac = o.TestFrac ?? defaults.TestFrac,
+            BatchSize = o.BatchSize ?? defaults.BatchSize,
+            Epochs = o.Epochs ?? defaults.Epochs,
+            LearningRate = o.LearningRate ?? defaults.LearningRate,
+            GradClip = o.GradClip ?? defaults.GradClip,
+            Patience = o.Patience ?? defaults.Patience,
+            Seed = o.SeedOrDefault,
+            TimeLimit = o.TimeLimit is null ? null : Duration.Parse(o.TimeLimit, "--time-limit"),
+            RunDirectory = runDirectory,
+            Overwrite = o.Overwrite,
+        };
+        int printEvery = o.PrintEvery ?? 10;
+        if (printEvery < 1) throw new UsageException($"--print-every must be at least 1, got {printEvery}");
+        using var device = ComputeDevice.Open(o.Accelerator);
+        var lines = o.Json ? TextWriter.Null : output;
+        lines.WriteLine($"{data.Source}: {data.Length:N0} rows; target {data.TargetName}" +
+            (data.InputNames.Count > 0 ? $", inputs {string.Join(", ", data.InputNames)}" : "") +
+            (data.TimeName != null ? $"; time {data.TimeName} {data.Times![0]} to {data.Times[^1]}" : ""));
+        lines.WriteLine($"model: {cell.ModuleName()} {options.HiddenSize}x{options.NumLayers} + Linear({options.HiddenSize}, {options.Horizon}); " +
+            $"window {options.Window}, horizon {options.Horizon}, batch {options.BatchSize}, Adam lr {F(options.LearningRate)}, clip {F(options.GradClip)}; " +
+            $"split train / validation / test: the last {F(options.TestFrac)} tests, the {F(options.ValFrac)} before it validates; checkpoints in {runDirectory}");
+        using var interrupts = new Interrupts(Console.Error, () => $"kept: {runDirectory}/best.safetensors").Listen();
+        var progress = new Progress(r =>
+        {
+            if (r.Epoch % printEvery == 0 || r.Epoch == 1)
+                lines.WriteLine($"Epoch: {r.Epoch}... Step: {r.Step}... Loss: {r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}... " +
+                    $"Val MAE: {r.ValidationMae.ToString("F4", CultureInfo.InvariantCulture)}{(r.Best ? " (best)" : "")}");
+        });
+        using var forecaster = TimeSeriesForecaster.Train(device, data, options, progress, interrupts.Token);
+        var result = forecaster.Training!;
+        var t = result.Test;
+        var figures = ForecastPlots.Draw(runDirectory, data, forecaster, result);
+        if (o.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["test_mae"] = t.Mae,
+                ["test_rmse"] = t.Rmse,
+                ["persistence_mae"] = t.PersistenceMae,
+                ["persistence_rmse"] = t.PersistenceRmse,
+                ["seasonal_naive_mae"] = t.SeasonalNaiveMae,
+                ["seasonal_naive_rmse"] = t.SeasonalNaiveRmse,
+                ["origins"] = t.Origins,
+                ["horizon"] = options.Horizon,
+                ["best_epoch"] = result.BestEpoch,
+                ["best_val_mae"] = double.IsFinite(result.BestValidationMae) ? result.BestValidationMae : null,
+                ["epochs"] = result.Epochs,
+                ["steps"] = result.Steps,
+                ["stop_reason"] = result.StopReason,
+                ["checkpoint"] = Path.Combine(runDirectory, "best.safetensors"),
+            }));
+        }
+        else
+        {
+            output.WriteLine($"stopped ({result.StopReason}) after epoch {result.Epochs}; best validation MAE " +
+                $"{result.BestValidationMae.ToString("F4", CultureInfo.InvariantCulture)} at epoch {result.BestEpoch}; saved {runDirectory}/best.safetensors");
+            output.WriteLine($"test split: {t.Origins} origins x steps 1..{options.Horizon}, {data.TargetName} units");
+            var table = new MarkdownTable("forecast", "MAE", "RMSE");
+            table.Add("model", G(t.Mae), G(t.Rmse));
+            table.Add("persistence", G(t.PersistenceMae), G(t.PersistenceRmse));
+            if (t.SeasonalNaiveMae is { } sm) table.Add($"seasonal naive (S = {options.Season})", G(sm), G(t.SeasonalNaiveRmse!.Value));
+            output.Write(table.ToString());
+            output.WriteLine($"figures: {string.Join(", ", figures)}; forecast on: ilgpu-lstm forecast --checkpoint {runDirectory}/best.safetensors --csv {o.Csv}");
+        }
+        return result.StopReason == "interrupted" ? ExitCodes.Interrupted : ExitCodes.Success;
+    }
+
+    private static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string G(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
+    private static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
+
+    /// <summary>Reports as they come, on the training thread (no synchronization context hop).</summary>
+    private sealed class Progress(Action<ForecastReport> report) : IProgress<ForecastReport>
+    {
+        public void Report(ForecastReport value) => report(value);
+    }
+}
