@@ -56,6 +56,9 @@ internal sealed class TimeSeriesFlags : SeededDeviceFlags
     [Option("checkpoint-dir", HelpText = "With --csv: the run directory (default checkpoints/<file>-<target>-<cell>).")]
     public string? RunDirectory { get; set; }
 
+    [Option("resume", HelpText = "With --csv: continue the forecasting run in this directory from its last whole epoch (--epochs, --patience and --time-limit may change).")]
+    public string? Resume { get; set; }
+
     [Option("overwrite", HelpText = "With --csv: replace a run already in the run directory.")]
     public bool Overwrite { get; set; }
 
@@ -98,7 +101,7 @@ internal static class TimeSeriesVerb
         if (o.Csv != null) return ForecastTraining.Run(o, output);
         string[] csvOnly = [.. new (object? Value, string Flag)[] { (o.Target, "--target"), (o.Inputs, "--inputs"), (o.Window, "--window"),
             (o.Horizon, "--horizon"), (o.Season, "--season"), (o.Epochs, "--epochs"), (o.RunDirectory, "--checkpoint-dir"), (o.Fill, "--fill"),
-            (o.TestFrac, "--test-frac"), (o.ValFrac, "--val-frac"), (o.Time, "--time") }.Where(f => f.Value != null).Select(f => f.Flag)];
+            (o.TestFrac, "--test-frac"), (o.ValFrac, "--val-frac"), (o.Time, "--time"), (o.Resume, "--resume") }.Where(f => f.Value != null).Select(f => f.Flag)];
         if (csvOnly.Length > 0)
             throw new UsageException($"{string.Join(", ", csvOnly)} need{(csvOnly.Length == 1 ? "s" : "")} --csv FILE (without it, timeseries runs the sine-wave lesson)");
         var cell = ParseCell(o.Cell ?? "rnn");

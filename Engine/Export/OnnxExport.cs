@@ -3,6 +3,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using IlgpuLstm.Engine.Checkpoints;
 using IlgpuLstm.Engine.Export;
+using IlgpuLstm.Engine.Forecasting;
 using IlgpuLstm.Engine.Layers;
 using Onnx;
 
@@ -32,8 +33,18 @@ public static class OnnxExport
     /// failed export leaves nothing behind.
     /// </summary>
     /// <exception cref="EngineException">The checkpoint does not load or does not fit in one ONNX file, or the output cannot be written.</exception>
-    public static void Write(string checkpointPath, string outputPath, bool overwrite = false) =>
+    public static void Write(string checkpointPath, string outputPath, bool overwrite = false)
+    {
+        if (ForecasterFile.IsForecaster(checkpointPath))
+        {
+            if (!overwrite && (File.Exists(outputPath) || Directory.Exists(outputPath)))
+                throw new EngineException($"'{outputPath}' already exists; choose another output file, or allow overwriting it");
+            var bytes = BuildForecaster(ForecasterFile.Read(checkpointPath)).ToByteArray();
+            AtomicFile.Write(outputPath, $"'{outputPath}'", overwrite, stream => stream.Write(bytes));
+            return;
+        }
         Write(ModelCheckpoint.Load(checkpointPath), outputPath, overwrite);
+    }
 
     /// <summary>Exports an already loaded checkpoint; see <see cref="Write(string, string, bool)"/>.</summary>
     internal static void Write(LoadedModel model, string outputPath, bool overwrite = false)
@@ -68,42 +79,7 @@ public static class OnnxExport
         graph.Int64Constant("vocab_depth", [], [vocab]);
         graph.FloatConstant("one_hot_values", [2], [0f, 1f]);
         graph.Node("OneHot", ["tokens_tm", "vocab_depth", "one_hot_values"], ["x_l0"], a => a.Int("axis", -1));
-        graph.Int64Constant("squeeze_direction", [1], [1]);
-
-        var finalH = new List<string>();
-        var finalC = new List<string>();
-        for (int l = 0; l < layers; l++)
-        {
-            int input = l == 0 ? vocab : hidden;
-            int gates = c.Cell.Gates();
-            var order = OnnxGateOrder(c.Cell);
-            graph.FloatConstant($"W_l{l}", [1, gates * hidden, input],
-                Reorder(weights.Get($"{prefix}.weight_ih_l{l}"), order, hidden, input));
-            graph.FloatConstant($"R_l{l}", [1, gates * hidden, hidden],
-                Reorder(weights.Get($"{prefix}.weight_hh_l{l}"), order, hidden, hidden));
-            var bias = Reorder(weights.Get($"{prefix}.bias_ih_l{l}"), order, hidden, 1)
-                .Concat(Reorder(weights.Get($"{prefix}.bias_hh_l{l}"), order, hidden, 1)).ToArray();
-            graph.FloatConstant($"B_l{l}", [1, 2 * gates * hidden], bias);
-            graph.Int64Constant($"layer_index_l{l}", [1], [l]);
-            graph.Node("Gather", ["h0", $"layer_index_l{l}"], [$"h0_l{l}"], a => a.Int("axis", 0));
-            var inputs = new List<string> { $"x_l{l}", $"W_l{l}", $"R_l{l}", $"B_l{l}", "", $"h0_l{l}" };
-            var outputs = new List<string> { $"y_l{l}", $"hn_l{l}" };
-            if (lstm)
-            {
-                graph.Node("Gather", ["c0", $"layer_index_l{l}"], [$"c0_l{l}"], a => a.Int("axis", 0));
-                inputs.Add($"c0_l{l}");
-                outputs.Add($"cn_l{l}");
-            }
-            graph.Node(OperatorName(c.Cell), inputs, outputs, a =>
-            {
-                a.Int("hidden_size", hidden);
-                if (c.Cell == CellKind.Gru) a.Int("linear_before_reset", 1); // PyTorch's GRU
-            }, name: $"{prefix}_l{l}");
-            // Y is [seq, directions=1, batch, hidden]; the next layer takes [seq, batch, hidden].
-            graph.Node("Squeeze", [$"y_l{l}", "squeeze_direction"], [$"x_l{l + 1}"]);
-            finalH.Add($"hn_l{l}");
-            if (lstm) finalC.Add($"cn_l{l}");
-        }
+        var (finalH, finalC) = RecurrentStack(graph, name => weights.Get(name).ToArray(), prefix, c.Cell, vocab, hidden, layers);
 
         graph.FloatConstant("fc_weight_t", [hidden, vocab], Transpose(weights.Get("fc.weight"), vocab, hidden));
         graph.FloatConstant("fc_bias", [vocab], weights.Get("fc.bias"));
@@ -129,6 +105,93 @@ public static class OnnxExport
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         foreach (var (key, value) in Metadata(model))
             proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return proto;
+    }
+
+    /// <summary>
+    /// One ONNX LSTM, GRU or RNN node per layer over time-major <c>x_l0</c> [seq, batch, input], from
+    /// the state inputs <c>h0</c> (and <c>c0</c>); the top layer's output is <c>x_l{layers}</c>. Returns
+    /// the names of each layer's final h and c.
+    /// </summary>
+    private static (List<string> H, List<string> C) RecurrentStack(OnnxGraph graph, Func<string, float[]> weight, string prefix,
+        CellKind cell, int inputSize, int hidden, int layers)
+    {
+        bool lstm = cell == CellKind.Lstm;
+        graph.Int64Constant("squeeze_direction", [1], [1]);
+        var finalH = new List<string>();
+        var finalC = new List<string>();
+        for (int l = 0; l < layers; l++)
+        {
+            int input = l == 0 ? inputSize : hidden;
+            int gates = cell.Gates();
+            var order = OnnxGateOrder(cell);
+            graph.FloatConstant($"W_l{l}", [1, gates * hidden, input], Reorder(weight($"{prefix}.weight_ih_l{l}"), order, hidden, input));
+            graph.FloatConstant($"R_l{l}", [1, gates * hidden, hidden], Reorder(weight($"{prefix}.weight_hh_l{l}"), order, hidden, hidden));
+            var bias = Reorder(weight($"{prefix}.bias_ih_l{l}"), order, hidden, 1)
+                .Concat(Reorder(weight($"{prefix}.bias_hh_l{l}"), order, hidden, 1)).ToArray();
+            graph.FloatConstant($"B_l{l}", [1, 2 * gates * hidden], bias);
+            graph.Int64Constant($"layer_index_l{l}", [1], [l]);
+            graph.Node("Gather", ["h0", $"layer_index_l{l}"], [$"h0_l{l}"], a => a.Int("axis", 0));
+            var inputs = new List<string> { $"x_l{l}", $"W_l{l}", $"R_l{l}", $"B_l{l}", "", $"h0_l{l}" };
+            var outputs = new List<string> { $"y_l{l}", $"hn_l{l}" };
+            if (lstm)
+            {
+                graph.Node("Gather", ["c0", $"layer_index_l{l}"], [$"c0_l{l}"], a => a.Int("axis", 0));
+                inputs.Add($"c0_l{l}");
+                outputs.Add($"cn_l{l}");
+            }
+            graph.Node(OperatorName(cell), inputs, outputs, a =>
+            {
+                a.Int("hidden_size", hidden);
+                if (cell == CellKind.Gru) a.Int("linear_before_reset", 1); // PyTorch's GRU
+            }, name: $"{prefix}_l{l}");
+            // Y is [seq, directions=1, batch, hidden]; the next layer takes [seq, batch, hidden].
+            graph.Node("Squeeze", [$"y_l{l}", "squeeze_direction"], [$"x_l{l + 1}"]);
+            finalH.Add($"hn_l{l}");
+            if (lstm) finalC.Add($"cn_l{l}");
+        }
+        return (finalH, finalC);
+    }
+
+    /// <summary>
+    /// A forecaster as ONNX: <c>x</c> float32 [batch, seq, features] (the scaled inputs the metadata
+    /// entry <c>scaling</c> describes), <c>h0</c> (and <c>c0</c>) in; <c>y</c> [batch, seq, horizon]
+    /// (each row's scaled changes to the next H values: value = origin + y · target_scales[h]),
+    /// <c>hn</c> (and <c>cn</c>) out.
+    /// </summary>
+    internal static ModelProto BuildForecaster(ForecasterFile file)
+    {
+        var o = file.Options;
+        int hidden = o.HiddenSize, layers = o.NumLayers, features = file.Scaling.Features, horizon = o.Horizon;
+        bool lstm = o.Cell == CellKind.Lstm;
+        var graph = new OnnxGraph($"{o.Cell.ModuleName()}_forecaster");
+        graph.Input("x", TensorProto.Types.DataType.Float, "batch", "seq", features);
+        graph.Input("h0", TensorProto.Types.DataType.Float, layers, "batch", hidden);
+        if (lstm) graph.Input("c0", TensorProto.Types.DataType.Float, layers, "batch", hidden);
+        graph.Node("Transpose", ["x"], ["x_l0"], a => a.Ints("perm", 1, 0, 2));
+        var (finalH, finalC) = RecurrentStack(graph, name => file.Tensors[name], "rnn", o.Cell, features, hidden, layers);
+        graph.FloatConstant("fc_weight_t", [hidden, horizon], Transpose(file.Tensors["fc.weight"], horizon, hidden));
+        graph.FloatConstant("fc_bias", [horizon], file.Tensors["fc.bias"]);
+        graph.Node("MatMul", [$"x_l{layers}", "fc_weight_t"], ["fc_matmul"]);
+        graph.Node("Add", ["fc_matmul", "fc_bias"], ["y_tm"]);
+        graph.Node("Transpose", ["y_tm"], ["y"], a => a.Ints("perm", 1, 0, 2));
+        graph.Node("Concat", finalH, ["hn"], a => a.Int("axis", 0));
+        if (lstm) graph.Node("Concat", finalC, ["cn"], a => a.Int("axis", 0));
+        graph.Output("y", TensorProto.Types.DataType.Float, "batch", "seq", horizon);
+        graph.Output("hn", TensorProto.Types.DataType.Float, layers, "batch", hidden);
+        if (lstm) graph.Output("cn", TensorProto.Types.DataType.Float, layers, "batch", hidden);
+        var proto = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "ilgpu-lstm",
+            ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "",
+            DocString = $"Forecaster of {file.Target} ({o.Cell.ModuleName().ToUpperInvariant()} {hidden} x {layers}, horizon {horizon}): " +
+                "scaled inputs [batch, seq, features] and the state in; scaled changes [batch, seq, horizon] and the final state out.",
+            Graph = graph.Proto,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (key, value) in file.Metadata)
+            proto.MetadataProps.Add(new StringStringEntryProto { Key = key == "format" ? "checkpoint_format" : key, Value = value });
         return proto;
     }
 

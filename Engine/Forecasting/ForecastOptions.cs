@@ -80,3 +80,14 @@ public sealed record ForecastReport(int Epoch, int Step, double TrainLoss, doubl
 /// <summary>How a forecasting run ended, with the test split's errors of its best model.</summary>
 public sealed record ForecastTrainingResult(string StopReason, int Steps, int Epochs, int BestEpoch, double BestValidationMae,
     ForecastErrorsSummary Test, IReadOnlyList<ForecastReport> Reports, float[] Losses, string? RunDirectory);
+
+/// <summary>What a resumed forecasting run may change: its length and patience. Null keeps the run's value.</summary>
+public sealed record ForecastResumeOptions
+{
+    /// <summary>Passes over the training split in all.</summary>
+    public int? Epochs { get; init; }
+    /// <summary>Validations without a better MAE before stopping (0: never).</summary>
+    public int? Patience { get; init; }
+    /// <summary>Stop cleanly after this much training time in this session.</summary>
+    public TimeSpan? TimeLimit { get; init; }
+}

@@ -48,6 +48,19 @@ public sealed class TimeSeriesData
     /// <summary>The file's sha256 (null for arrays).</summary>
     public string? Sha256 { get; }
 
+    /// <summary>The sha256 of the columns' names and values: what a resumed run checks, wherever the data came from.</summary>
+    internal string ContentSha256 => contentSha256 ??= Hash();
+
+    private string? contentSha256;
+
+    private string Hash()
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var name in InputNames.Prepend(TargetName)) sha.AppendData(System.Text.Encoding.UTF8.GetBytes(name + "\n"));
+        foreach (var column in Inputs.Prepend(Values)) sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(column.AsSpan()));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
     /// <summary>Rows.</summary>
     public int Length => Target.Count;
 

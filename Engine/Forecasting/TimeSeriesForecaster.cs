@@ -67,6 +67,41 @@ public sealed class TimeSeriesForecaster : IDisposable
         ArgumentNullException.ThrowIfNull(data);
         options ??= new ForecastOptions();
         options.Validate();
+        return Run(device, data, options, null, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Continues the run in <paramref name="runDirectory"/> from the end of its last whole epoch
+    /// (its <c>resume.safetensors</c>), on the same data (checked by content), exactly as it would
+    /// have gone on: the same losses, bit for bit, on the same accelerator.
+    /// </summary>
+    public static TimeSeriesForecaster Resume(ComputeDevice device, string runDirectory, TimeSeriesData data,
+        ForecastResumeOptions? changes = null, IProgress<ForecastReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(data);
+        var path = Path.Combine(runDirectory, CheckpointPlan.ResumeName);
+        if (!File.Exists(path))
+            throw new EngineException($"cannot resume: '{path}' does not exist (is '{runDirectory}' the directory of a forecasting run?)");
+        var file = ForecasterFile.Read(path);
+        if (file.Metadata.GetValueOrDefault("data_sha256") is { } sha && sha != data.ContentSha256)
+            throw new EngineException($"cannot resume: the data is not the run's (content sha256 {data.ContentSha256}, the run's {sha}); " +
+                "a run continues only on the series it started on");
+        var options = file.Options with
+        {
+            Epochs = changes?.Epochs ?? file.Options.Epochs,
+            Patience = changes?.Patience ?? file.Options.Patience,
+            TimeLimit = changes?.TimeLimit,
+            RunDirectory = runDirectory,
+            Overwrite = false,
+        };
+        options.Validate();
+        return Run(device, data, options, file, progress, cancellationToken);
+    }
+
+    private static TimeSeriesForecaster Run(ComputeDevice device, TimeSeriesData data, ForecastOptions options, ForecasterFile? from,
+        IProgress<ForecastReport>? progress, CancellationToken cancellationToken)
+    {
         var split = SeriesSplit.Of(data.Length, options.ValFrac, options.TestFrac, options.Horizon);
         if (split.Count(split.TestOrigins) < 1)
             throw new UsageException($"the test split ({split.Rows - split.ValidationEnd} of {split.Rows} rows) holds no forecast origin with " +
@@ -76,7 +111,7 @@ public sealed class TimeSeriesForecaster : IDisposable
                 $"{options.Horizon} rows after it; give a larger validation fraction or a shorter horizon");
         if (options.Season > split.ValidationEnd)
             throw new UsageException($"a season of {options.Season} rows is longer than the {split.ValidationEnd} rows before the test split");
-        var scaling = SeriesScaling.Fit(data, split.TrainEnd, options.Horizon, options.LevelInput, options.Season);
+        var scaling = from?.Scaling ?? SeriesScaling.Fit(data, split.TrainEnd, options.Horizon, options.LevelInput, options.Season);
         var inputs = scaling.Inputs(data);
         var targets = scaling.Targets(data);
         var batches = new SeriesBatches(inputs, targets, split.Count(split.TrainOrigins), options.BatchSize, options.Window,
@@ -84,7 +119,7 @@ public sealed class TimeSeriesForecaster : IDisposable
         var forecaster = new TimeSeriesForecaster(device, options, scaling, data.TargetName, data.InputNames, options.BatchSize);
         try
         {
-            forecaster.Fit(data, split, inputs, batches, progress, cancellationToken);
+            forecaster.Fit(data, split, inputs, batches, from, progress, cancellationToken);
             return forecaster;
         }
         catch
@@ -94,60 +129,108 @@ public sealed class TimeSeriesForecaster : IDisposable
         }
     }
 
-    private void Fit(TimeSeriesData data, SeriesSplit split, float[] inputs, SeriesBatches batches, IProgress<ForecastReport>? progress,
-        CancellationToken cancel)
+    private void Fit(TimeSeriesData data, SeriesSplit split, float[] inputs, SeriesBatches batches, ForecasterFile? from,
+        IProgress<ForecastReport>? progress, CancellationToken cancel)
     {
         var o = Options;
-        model.Initialize(o.Seed);
         using var runLock = o.RunDirectory is null ? null : RunDirectoryLock.Acquire(o.RunDirectory);
-        if (o.RunDirectory != null && !o.Overwrite && CheckpointPlan.HoldsRun(o.RunDirectory))
-            throw new EngineException($"'{o.RunDirectory}' holds the checkpoints of another run; train into a new directory, or replace it with --overwrite (Overwrite)");
-        using var metrics = o.RunDirectory is null ? null : new StreamWriter(Path.Combine(o.RunDirectory, "metrics.jsonl"), append: false);
+        if (from is null && o.RunDirectory != null && !o.Overwrite && CheckpointPlan.HoldsRun(o.RunDirectory))
+            throw new EngineException($"'{o.RunDirectory}' holds the checkpoints of another run; continue it with --resume (Resume), " +
+                "train into a new directory, or replace it with --overwrite (Overwrite)");
+        int count = (int)model.Layout.Count;
+        var position = from is null ? new ForecastPosition(0, 0, double.PositiveInfinity, 0, 0, 0)
+            : ForecastPosition.Deserialize(from.Metadata.GetValueOrDefault(ForecastPosition.Key) ?? throw new EngineException("the resume checkpoint has no position"));
+        float[] best;
+        if (from is null)
+        {
+            model.Initialize(o.Seed);
+            best = model.Store.Download();
+        }
+        else
+        {
+            model.Store.Upload(Flat(from));
+            model.Store.UploadMoment(1, from.Tensors[ForecastPosition.Moment1]);
+            model.Store.UploadMoment(2, from.Tensors[ForecastPosition.Moment2]);
+            best = from.Tensors[ForecastPosition.Best];
+        }
+        using var metrics = o.RunDirectory is null ? null : new StreamWriter(Path.Combine(o.RunDirectory, "metrics.jsonl"), append: from != null);
         int chunks = batches.ChunksPerEpoch, steps = o.Epochs * chunks;
         var clock = Stopwatch.StartNew();
+        double elapsedBefore = position.ElapsedSeconds;
         var reports = new List<ForecastReport>();
         var epochLosses = new float[chunks];
-        float[] best = model.Store.Download();
-        double bestMae = double.PositiveInfinity;
-        int bestEpoch = 0, sinceBest = 0, epoch = 0;
+        double bestMae = position.BestMae;
+        int bestEpoch = position.BestEpoch, sinceBest = position.SinceBest, epoch = position.Epoch;
         string reason = "all epochs done";
-        var losses = SeriesTrainer.Run(device, model, batches, steps, new OptimizerSettings(OptimizerKind.Adam, o.LearningRate), o.GradClip,
+        bool done = position.Steps >= steps || (o.Patience > 0 && sinceBest >= o.Patience);
+        if (done) reason = "nothing to do: the run had already stopped; extend it with more epochs or patience";
+        var moment1 = new float[count];
+        var moment2 = new float[count];
+        var losses = done ? [] : SeriesTrainer.Run(device, model, batches, steps, new OptimizerSettings(OptimizerKind.Adam, o.LearningRate), o.GradClip,
             (k, history) =>
             {
                 bool interrupted = cancel.IsCancellationRequested, late = o.TimeLimit is { } limit && clock.Elapsed >= limit;
-                if ((k + 1) % chunks != 0 && !interrupted && !late) return false;
-                epoch = (k + 1 + chunks - 1) / chunks;
-                int first = (epoch - 1) * chunks, count = k + 1 - first;
-                device.Ops.Download(history.SubView(first, count), epochLosses);
-                double trainLoss = epochLosses.Take(count).Average(v => (double)v);
-                if (!double.IsFinite(trainLoss))
-                    throw new EngineException($"training diverged at epoch {epoch}: the loss is {trainLoss}; try a lower learning rate or a gradient clip");
-                var (valMae, valLoss) = o.ValFrac > 0 ? Validate(data, split, inputs) : (double.NaN, trainLoss);
-                bool isBest = o.ValFrac > 0 ? valMae < bestMae : true;
-                if (isBest)
+                bool epochEnd = (k + 1) % chunks == 0;
+                if (!epochEnd && !interrupted && !late) return false;
+                if (epochEnd)
                 {
-                    bestMae = valMae;
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    best = model.Store.Download();
-                    if (o.RunDirectory != null) Save(Path.Combine(o.RunDirectory, CheckpointPlan.BestName), data, epoch, valMae);
+                    epoch = (k + 1) / chunks;
+                    device.Ops.Download(history.SubView(k + 1 - chunks, chunks), epochLosses);
+                    double trainLoss = epochLosses.Average(v => (double)v);
+                    if (!double.IsFinite(trainLoss))
+                        throw new EngineException($"training diverged at epoch {epoch}: the loss is {trainLoss}; try a lower learning rate or a gradient clip");
+                    var (valMae, valLoss) = o.ValFrac > 0 ? Validate(data, split, inputs) : (double.NaN, trainLoss);
+                    bool isBest = o.ValFrac <= 0 || valMae < bestMae;
+                    if (isBest)
+                    {
+                        bestMae = valMae;
+                        bestEpoch = epoch;
+                        sinceBest = 0;
+                        best = model.Store.Download();
+                        if (o.RunDirectory != null) Save(Path.Combine(o.RunDirectory, CheckpointPlan.BestName), data, epoch, valMae);
+                    }
+                    else sinceBest++;
+                    var elapsed = TimeSpan.FromSeconds(elapsedBefore) + clock.Elapsed;
+                    var report = new ForecastReport(epoch, k + 1, trainLoss, valMae, valLoss, isBest, elapsed);
+                    reports.Add(report);
+                    if (o.RunDirectory != null)
+                    {
+                        // Every epoch's end is a point to resume from; a stop inside the next epoch goes back to it.
+                        device.Ops.Download(model.Store.Moment1, moment1);
+                        device.Ops.Download(model.Store.Moment2, moment2);
+                        var at = new ForecastPosition(epoch, k + 1, bestMae, bestEpoch, sinceBest, elapsed.TotalSeconds);
+                        Save(Path.Combine(o.RunDirectory, CheckpointPlan.ResumeName), data, epoch, valMae, at,
+                            [(ForecastPosition.Moment1, moment1), (ForecastPosition.Moment2, moment2), (ForecastPosition.Best, best)]);
+                        metrics!.WriteLine(JsonSerializer.Serialize(new RunMetrics.Point(k + 1, epoch, trainLoss, o.ValFrac > 0 ? valLoss : null, 0,
+                            o.LearningRate, 0, elapsed.TotalSeconds), RunMetrics.Json));
+                        metrics.Flush();
+                    }
+                    progress?.Report(report);
                 }
-                else sinceBest++;
-                var report = new ForecastReport(epoch, k + 1, trainLoss, valMae, valLoss, isBest, clock.Elapsed);
-                reports.Add(report);
-                metrics?.WriteLine(JsonSerializer.Serialize(new RunMetrics.Point(k + 1, epoch, trainLoss, o.ValFrac > 0 ? valLoss : null, 0,
-                    o.LearningRate, 0, clock.Elapsed.TotalSeconds), RunMetrics.Json));
-                metrics?.Flush();
-                progress?.Report(report);
                 if (interrupted) reason = "interrupted";
                 else if (late) reason = "time limit reached";
                 else if (o.Patience > 0 && sinceBest >= o.Patience) reason = $"no better validation MAE for {o.Patience} epochs";
                 else return false;
                 return true;
-            });
-        if (o.RunDirectory != null) Save(Path.Combine(o.RunDirectory, CheckpointPlan.LatestName), data, epoch, reports.LastOrDefault()?.ValidationMae ?? double.NaN);
+            }, firstStep: position.Steps);
+        if (o.RunDirectory != null && reports.Count > 0)
+            Save(Path.Combine(o.RunDirectory, CheckpointPlan.LatestName), data, epoch, reports[^1].ValidationMae);
         model.Store.Upload(best);
-        Training = new ForecastTrainingResult(reason, losses.Length, epoch, bestEpoch, bestMae, Evaluate(data), reports, losses, o.RunDirectory);
+        Training = new ForecastTrainingResult(reason, position.Steps + losses.Length, epoch, bestEpoch, bestMae, Evaluate(data), reports, losses, o.RunDirectory);
+    }
+
+    /// <summary>The model's parameters in layout order from a file's named tensors.</summary>
+    private float[] Flat(ForecasterFile file)
+    {
+        var values = new float[model.Layout.Count];
+        foreach (var spec in model.Layout.Specs)
+        {
+            var data = file.Tensors.TryGetValue(spec.Name, out var t) ? t : throw new EngineException($"forecaster checkpoint lacks tensor '{spec.Name}'");
+            if (data.Length != spec.Length)
+                throw new EngineException($"forecaster checkpoint: tensor '{spec.Name}' has {data.Length} values, the model needs {spec.Length}");
+            data.CopyTo(values, spec.Offset);
+        }
+        return values;
     }
 
     private (double Mae, double Loss) Validate(TimeSeriesData data, SeriesSplit split, float[] inputs)
@@ -206,13 +289,15 @@ public sealed class TimeSeriesForecaster : IDisposable
     /// <summary>Writes the forecaster to a safetensors file (atomically; an existing file is replaced).</summary>
     public void Save(string path) => Save(path, null, Training?.BestEpoch ?? 0, Training?.BestValidationMae ?? double.NaN);
 
-    private void Save(string path, TimeSeriesData? data, int epoch, double valMae)
+    private void Save(string path, TimeSeriesData? data, int epoch, double valMae, ForecastPosition? position = null,
+        IReadOnlyList<(string Name, float[] Values)>? flat = null)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         var values = model.Store.Download();
         var tensors = model.Layout.Specs
             .Select(s => (s.Name, s.Shape.Select(d => (long)d).ToArray(), values.AsSpan((int)s.Offset, (int)s.Length).ToArray()))
             .ToList();
+        foreach (var (name, v) in flat ?? []) tensors.Add((name, [v.LongLength], v));
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["format"] = Format,
@@ -224,8 +309,10 @@ public sealed class TimeSeriesForecaster : IDisposable
             ["val_mae"] = valMae.ToString("R", CultureInfo.InvariantCulture),
             ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };
+        if (position != null) metadata[ForecastPosition.Key] = position.Serialize();
         if (data != null)
         {
+            metadata["data_sha256"] = data.ContentSha256;
             metadata["source"] = data.Source;
             if (data.Sha256 != null) metadata["source_sha256"] = data.Sha256;
             metadata["rows"] = data.Length.ToString(CultureInfo.InvariantCulture);
@@ -238,36 +325,11 @@ public sealed class TimeSeriesForecaster : IDisposable
     public static TimeSeriesForecaster Load(string path, ComputeDevice device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        var file = SafetensorsFile.Open(path);
-        if (file.Metadata.GetValueOrDefault("format") != Format)
-            throw new EngineException($"'{path}' is not a forecaster checkpoint (format '{file.Metadata.GetValueOrDefault("format") ?? "none"}'); " +
-                "character models are sampled with 'sample'");
-        ForecastOptions options;
-        SeriesScaling scaling;
-        List<string> inputs;
+        var file = ForecasterFile.Read(path);
+        var forecaster = new TimeSeriesForecaster(device, file.Options, file.Scaling, file.Target, file.Inputs, 1);
         try
         {
-            options = JsonSerializer.Deserialize<ForecastOptions>(file.Metadata["options"])!;
-            scaling = SeriesScaling.Deserialize(file.Metadata["scaling"]);
-            inputs = JsonSerializer.Deserialize<List<string>>(file.Metadata["inputs"])!;
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or NullReferenceException)
-        {
-            throw new EngineException($"forecaster checkpoint '{path}' has unreadable metadata: {e.Message}");
-        }
-        var forecaster = new TimeSeriesForecaster(device, options, scaling, file.Metadata.GetValueOrDefault("target") ?? "target", inputs, 1);
-        try
-        {
-            var values = new float[forecaster.model.Layout.Count];
-            foreach (var spec in forecaster.model.Layout.Specs)
-            {
-                if (!file.Tensors.ContainsKey(spec.Name)) throw new EngineException($"forecaster checkpoint '{path}' lacks tensor '{spec.Name}'");
-                var data = file.ReadFloat32(spec.Name);
-                if (data.Length != spec.Length)
-                    throw new EngineException($"forecaster checkpoint '{path}': tensor '{spec.Name}' has {data.Length} values, the model needs {spec.Length}");
-                data.CopyTo(values, spec.Offset);
-            }
-            forecaster.model.Store.Upload(values);
+            forecaster.model.Store.Upload(forecaster.Flat(file));
             return forecaster;
         }
         catch

@@ -7,21 +7,22 @@ namespace IlgpuLstm.Engine.Training;
 /// The lesson's loop for series, shared by the sine-wave lesson and forecasting: a chunk of every
 /// stream a step, the hidden state carried (detached) across steps and zeroed at each epoch, MSE,
 /// the optimizer after the clip. Every step's loss goes into a device-side history read once at
-/// the end; <c>after</c> sees each step (reports, validation) and may stop the run.
+/// the end (this session's steps are returned); <c>after</c> sees each step (reports, validation) and may stop the run.
 /// </summary>
 internal static class SeriesTrainer
 {
     public static float[] Run(ComputeDevice device, TimeSeriesRnn model, SeriesBatches batches, int steps, OptimizerSettings settings,
-        double gradClip, Func<int, ILGPU.ArrayView<float>, bool> after)
+        double gradClip, Func<int, ILGPU.ArrayView<float>, bool> after, int firstStep = 0)
     {
         if (steps < 1) throw new UsageException($"Steps must be at least 1, got {steps}");
-        var optimizer = new Optimizer(device.Ops, model.Store, settings);
+        // A resumed run starts at an epoch boundary with its moments uploaded: Adam counts on from there.
+        var optimizer = new Optimizer(device.Ops, model.Store, settings) { StepCount = firstStep };
         using var state = model.CreateState(device);
         using var history = device.Allocate<float>(steps, "loss history");
         var x = new float[batches.Streams * batches.Window * batches.InputSize];
         var y = new float[batches.Streams * batches.Window * batches.OutputSize];
         int done = steps;
-        for (int k = 0; k < steps; k++)
+        for (int k = firstStep; k < steps; k++)
         {
             int chunk = k % batches.ChunksPerEpoch;
             if (chunk == 0 && k > 0) state.Reset();
@@ -38,7 +39,7 @@ internal static class SeriesTrainer
         }
         var losses = new float[steps];
         device.Ops.Download(history.View, losses);
-        return losses[..done];
+        return losses[firstStep..done];
     }
 
     /// <summary>The loss of the step just taken (a read-back: for report steps only).</summary>

@@ -3,6 +3,7 @@ using IlgpuLstm.Cli;
 using IlgpuLstm.Engine;
 using IlgpuLstm.Engine.Device;
 using IlgpuLstm.Engine.Forecasting;
+using IlgpuLstm.Engine.Layers;
 using IlgpuLstm.Tests.Cli;
 
 namespace IlgpuLstm.Tests.Engine;
@@ -166,6 +167,14 @@ public sealed class ForecastingTests(CpuDeviceFixture fixture) : IDisposable
         Assert.Equal(ExitCodes.Error, again.Code);
         Assert.Contains("holds the checkpoints of another run", again.Err, StringComparison.Ordinal);
 
+        var more = CliRunner.Run("timeseries", "--resume", run, "--csv", csv, "--epochs", "7", "--accelerator", "cpu", "--print-every", "1");
+        Assert.True(more.Code == 0, more.Err);
+        Assert.Contains("Epoch: 7...", more.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Epoch: 5...", more.Out, StringComparison.Ordinal);
+        var changed = CliRunner.Run("timeseries", "--resume", run, "--csv", csv, "--window", "6", "--accelerator", "cpu");
+        Assert.Equal(ExitCodes.Usage, changed.Code);
+        Assert.Contains("--window cannot be given", changed.Err, StringComparison.Ordinal);
+
         var f = CliRunner.Run("forecast", "--checkpoint", Path.Combine(run, "best.safetensors"), "--csv", csv, "--accelerator", "cpu");
         Assert.True(f.Code == 0, f.Err);
         Assert.Contains("value after 2019-12-01:", f.Out, StringComparison.Ordinal);
@@ -174,6 +183,76 @@ public sealed class ForecastingTests(CpuDeviceFixture fixture) : IDisposable
         var lesson = CliRunner.Run("timeseries", "--target", "value", "--accelerator", "cpu");
         Assert.Equal(ExitCodes.Usage, lesson.Code);
         Assert.Contains("--target needs --csv FILE", lesson.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AStoppedRunResumesExactlyFromItsLastWholeEpoch()
+    {
+        var data = Seasonal(200);
+        var options = Small with { Epochs = 6, Patience = 0 };
+        using var whole = TimeSeriesForecaster.Train(device, data, options with { RunDirectory = Path.Combine(dir.Path, "whole") });
+
+        // Stopped by its token inside epoch 3: the resume point is the end of epoch 2.
+        var run = Path.Combine(dir.Path, "parts");
+        using var cancel = new CancellationTokenSource();
+        var stopper = new Stopper(r => { if (r.Epoch == 2) cancel.Cancel(); });
+        using (var first = TimeSeriesForecaster.Train(device, data, options with { RunDirectory = run }, stopper, cancel.Token))
+            Assert.Equal("interrupted", first.Training!.StopReason);
+        using var second = TimeSeriesForecaster.Resume(device, run, data);
+        Assert.Equal(whole.Training!.Losses[^second.Training!.Losses.Length..], second.Training.Losses);
+        Assert.Equal(whole.Training.Reports.Skip(2).Select(r => r.ValidationMae), second.Training.Reports.Select(r => r.ValidationMae));
+        Assert.Equal(whole.Forecast(data), second.Forecast(data));
+        Assert.Equal(6, second.Training.Epochs);
+
+        var other = TimeSeriesData.FromArrays(data.Target.Select(v => v + 1).ToArray(), targetName: "y");
+        var e = Assert.Throws<EngineException>(() => TimeSeriesForecaster.Resume(device, run, other, new ForecastResumeOptions { Epochs = 8 }));
+        Assert.Contains("the data is not the run's", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class Stopper(Action<ForecastReport> report) : IProgress<ForecastReport>
+    {
+        public void Report(ForecastReport value) => report(value);
+    }
+
+    [Theory]
+    [InlineData(CellKind.Lstm)]
+    [InlineData(CellKind.Gru)]
+    public void TheOnnxExportForecastsWhatTheLibraryDoes(CellKind cell)
+    {
+        var data = Seasonal(200);
+        using var forecaster = TimeSeriesForecaster.Train(device, data, Small with { Cell = cell, Epochs = 3, NumLayers = 2 });
+        var checkpoint = dir.File($"{cell}.safetensors");
+        forecaster.Save(checkpoint);
+        var onnx = dir.File($"{cell}.onnx");
+        var r = CliRunner.Run("export", "--checkpoint", checkpoint, "--out", onnx);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("forecaster of y", r.Out, StringComparison.Ordinal);
+
+        var file = ForecasterFile.Read(checkpoint);
+        var x = file.Scaling.Inputs(data);
+        int rows = data.Length, features = file.Scaling.Features, layers = 2, hidden = 16, h = 3;
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+        var values = new List<Microsoft.ML.OnnxRuntime.OrtValue>
+        {
+            Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(x, [1, rows, features]),
+            Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[layers * hidden], [layers, 1, hidden]),
+        };
+        var names = new List<string> { "x", "h0" };
+        if (cell == CellKind.Lstm)
+        {
+            values.Add(Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[layers * hidden], [layers, 1, hidden]));
+            names.Add("c0");
+        }
+        using var results = session.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), names, values, ["y"]);
+        var y = results[0].GetTensorDataAsSpan<float>();
+        var expected = forecaster.Forecast(data);
+        for (int step = 1; step <= h; step++)
+        {
+            double viaOnnx = file.Scaling.Forecast(data.Target[^1], y[(rows - 1) * h + step - 1], step);
+            Assert.True(Math.Abs(viaOnnx - expected[step - 1]) <= 1e-4 * (1 + Math.Abs(expected[step - 1])),
+                $"step {step}: ONNX {viaOnnx}, library {expected[step - 1]}");
+        }
+        foreach (var v in values) v.Dispose();
     }
 
     private static IEnumerable<string> SafetensorsNames(string path) => IlgpuLstm.Engine.Checkpoints.SafetensorsFile.Open(path).Tensors.Keys;
