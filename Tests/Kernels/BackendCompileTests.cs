@@ -28,6 +28,23 @@ public sealed class BackendCompileTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// The PTX holds no approximate instruction whose error exceeds selftest's tolerance
+    /// (1e-6 + 1e-5·|ref|): tanh.approx.f32 (ILGPU's lowering of MathF.Tanh), sin/cos.approx and
+    /// approximate division are refused. ex2.approx.f32 and lg2.approx.f32 (ILGPU's exp and log)
+    /// stay: the PTX manual gives them 2 ulp (2^-22 relative) and 2^-22 absolute at worst.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void PtxHasNoApproximationCoarserThanSelftestsTolerance(string name)
+    {
+        string[] allowed = ["ex2.approx.f32", "ex2.approx.ftz.f32", "lg2.approx.f32", "lg2.approx.ftz.f32"];
+        var ptx = compiler.Ptx(Find(name), CudaArchitecture.SM_80);
+        var coarse = System.Text.RegularExpressions.Regex.Matches(ptx, @"\b[a-z0-9]+\.approx(\.[a-z0-9]+)*")
+            .Select(m => m.Value).Where(v => !allowed.Contains(v)).Distinct().ToList();
+        Assert.True(coarse.Count == 0, $"{name}: {string.Join(", ", coarse)}");
+    }
+
     [Theory]
     [MemberData(nameof(Kernels))]
     public void CompilesToOpenCl(string name)
