@@ -39,6 +39,7 @@ internal static class DevicesVerb
                 d.Multiprocessors.ToString(CultureInfo.InvariantCulture), d == picked ? "yes" : "");
         output.Write(table);
         output.WriteLine($"--accelerator auto picks: {AcceleratorNames.Of(picked.Kind)} ({picked.Name})");
+        if (!all.Any(d => d.Kind == AcceleratorKind.Cuda)) output.WriteLine($"no CUDA device: {CudaProbe.Diagnose()}");
         return ExitCodes.Success;
     }
 }

@@ -47,7 +47,8 @@ internal static class DeviceCatalog
         }
         if (kind == AcceleratorKind.Cpu) return (cpu, kind);
         return (First(kind) ?? throw new EngineException(
-            $"no {Describe(kind)} accelerator found (run 'ilgpu-lstm devices' to see what is available)"), kind);
+            $"no {Describe(kind)} accelerator found{(kind == AcceleratorKind.Cuda ? ": " + CudaProbe.Diagnose() : "")} " +
+            "(run 'ilgpu-lstm devices' to see what is available)"), kind);
     }
 
     /// <summary>How a device is named in one line: the host path's name already says what it is.</summary>

@@ -16,9 +16,13 @@ internal static class NativeLibraries
 {
     private static int installed;
 
+    /// <summary>A driver library to use instead of the system's (a driver outside the loader's path; the tests' stubs).</summary>
+    public const string CudaLibraryVariable = "ILGPU_LSTM_CUDA_LIBRARY";
+
     /// <summary>The library names ILGPU asks for and the sonames tried for each, in order.</summary>
     public static IReadOnlyList<string> CandidatesFor(string name) => name switch
     {
+        "cuda" when Environment.GetEnvironmentVariable(CudaLibraryVariable) is { Length: > 0 } path => [path],
         "cuda" => OperatingSystem.IsWindows() ? ["nvcuda.dll"] : ["libcuda.so.1", "libcuda.so"],
         "OpenCL" => OperatingSystem.IsWindows() ? ["OpenCL.dll"] : ["libOpenCL.so.1", "libOpenCL.so"],
         _ => [],
