@@ -11,7 +11,13 @@ namespace IlgpuLstm.Cli;
 /// </summary>
 internal static class Program
 {
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        // ILGPU reports what it skips (a CUDA device it cannot use, the PTX JIT's log) only through Trace.
+        if (Environment.GetEnvironmentVariable(DebugVariable) == "1")
+            System.Diagnostics.Trace.Listeners.Add(new System.Diagnostics.TextWriterTraceListener(Console.Error));
+        return Run(args, Console.Out, Console.Error);
+    }
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -75,7 +81,7 @@ internal static class Program
         return copy;
     }
 
-    /// <summary>Set to 1 to let unexpected exceptions through with their stack trace.</summary>
+    /// <summary>Set to 1 to let unexpected exceptions through with their stack trace, and ILGPU's trace messages onto stderr.</summary>
     public const string DebugVariable = "ILGPU_LSTM_DEBUG";
 
     private static Parser CreateParser(TextWriter? helpWriter) => new(s =>

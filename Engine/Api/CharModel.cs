@@ -10,20 +10,37 @@ namespace IlgpuLstm;
 /// <summary>
 /// A trained character model on a device: generates text and evaluates itself. Loads our
 /// checkpoints and PyTorch exports of the lesson's model that carry a <c>vocab</c> entry.
+/// Safe to call from many threads: calls on one device run one at a time (a generated stream
+/// holds the device for one character at a time, so streams interleave), each with its own state,
+/// and give what they give alone. After <see cref="Dispose"/>, or its device's, every call throws
+/// <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed class CharModel : IDisposable
 {
     private readonly CharRnn model;
     private readonly LoadedModel loaded;
     private readonly Sampler sampler;
+    private readonly ComputeDevice device;
+    private bool disposed;
 
     private CharModel(ComputeDevice device, LoadedModel loaded, string path)
     {
         this.loaded = loaded;
+        this.device = device;
         Path = path;
-        model = new CharRnn(device, loaded.Config);
-        model.Store.Upload(loaded.Parameters);
-        sampler = new Sampler(model, loaded.Vocabulary);
+        lock (device.Gate)
+        {
+            device.ThrowIfDisposed();
+            model = new CharRnn(device, loaded.Config);
+            model.Store.Upload(loaded.Parameters);
+        }
+        sampler = new Sampler(model, loaded.Vocabulary, device.Gate, ThrowIfDisposed);
+    }
+
+    private void ThrowIfDisposed()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        device.ThrowIfDisposed();
     }
 
     /// <summary>Loads a <c>.safetensors</c> checkpoint onto <paramref name="device"/>.</summary>
@@ -62,8 +79,11 @@ public sealed class CharModel : IDisposable
     public string Generate(string prime, SamplingOptions? options = null) => string.Concat(GenerateStream(prime, options));
 
     /// <summary>The prime, then every drawn character as soon as it is drawn. Options and prime are checked at the call.</summary>
-    public IEnumerable<string> GenerateStream(string prime, SamplingOptions? options = null) =>
-        sampler.Stream(prime, options ?? new SamplingOptions());
+    public IEnumerable<string> GenerateStream(string prime, SamplingOptions? options = null)
+    {
+        ThrowIfDisposed();
+        return sampler.Stream(prime, options ?? new SamplingOptions());
+    }
 
     /// <summary>
     /// The validation loss, as training measures it: eval mode, a zero state carried across the
@@ -72,6 +92,7 @@ public sealed class CharModel : IDisposable
     /// </summary>
     public EvaluationResult Evaluate(EvaluationOptions? options = null)
     {
+        ThrowIfDisposed();
         options ??= new EvaluationOptions();
         var trained = RunOptionsMetadata.Read(loaded.Metadata)?.TrainConfig;
         string corpusSpec = options.Corpus ?? loaded.Get("corpus")
@@ -86,7 +107,12 @@ public sealed class CharModel : IDisposable
         var corpus = CorpusReader.Read(path, name, loaded.Vocabulary);
         var (_, validation) = corpus.Split(valFrac);
         var batches = new CharBatches(validation, batchSize, seqLength, "validation");
-        double loss = Evaluator.MeanLoss(model, batches, maxBatches: requested);
+        double loss;
+        lock (device.Gate)
+        {
+            ThrowIfDisposed();
+            loss = Evaluator.MeanLoss(model, batches, maxBatches: requested);
+        }
         int used = requested > 0 ? Math.Min(requested, batches.Count) : batches.Count;
         // Another file with the same text is still the corpus trained on; older checkpoints name it only by place.
         bool sameCorpus = options.Corpus is null || (loaded.Get("corpus_sha256") is { } sha
@@ -96,8 +122,23 @@ public sealed class CharModel : IDisposable
             FromTraining: trained != null && sameCorpus && options.BatchSize is null && options.SeqLength is null && options.ValFrac is null);
     }
 
-    /// <summary>Frees the model's device memory.</summary>
-    public void Dispose() => model.Dispose();
+    /// <summary>Frees the model's device memory (after a call in progress on another thread finishes its step).</summary>
+    public void Dispose()
+    {
+        lock (device.Gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            try
+            {
+                model.Dispose();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The device went first and took the model's memory with it.
+            }
+        }
+    }
 }
 
 /// <summary>A checkpoint's architecture, vocabulary and metadata.</summary>

@@ -159,11 +159,31 @@ public sealed class ComputeDevice : IDisposable
         Accelerator.Synchronize();
     }
 
-    /// <summary>Frees the device's memory, kernels and context.</summary>
+    /// <summary>
+    /// One call at a time runs on a device: the models and forecasters on it take this lock for each
+    /// call (each generated character), so several threads, and several models, may share it.
+    /// </summary>
+    internal object Gate { get; } = new();
+
+    private bool disposed;
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> naming this type once the device is disposed.</summary>
+    internal void ThrowIfDisposed()
+    {
+        if (disposed)
+            throw new ObjectDisposedException(nameof(ComputeDevice), "the ComputeDevice this runs on has been disposed; open a new one");
+    }
+
+    /// <summary>Frees the device's memory, kernels and context; a model on it throws <see cref="ObjectDisposedException"/> afterwards.</summary>
     public void Dispose()
     {
-        ((IDisposable)ops).Dispose();
-        Accelerator.Dispose();
-        context.Dispose();
+        lock (Gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            ((IDisposable)ops).Dispose();
+            Accelerator.Dispose();
+            context.Dispose();
+        }
     }
 }

@@ -11,8 +11,13 @@ namespace IlgpuLstm.Engine.Sampling;
 /// 1 + Length characters, streamed to <c>emit</c> as they are drawn. Draws use host Philox keyed
 /// by the seed, so a seed gives the same text on any accelerator whose logits agree.
 /// </summary>
-internal sealed class Sampler(CharRnn model, Vocabulary vocabulary)
+/// <remarks>Each character's work (forward and draw) runs under <paramref name="gate"/> after <paramref name="check"/>,
+/// so streams on one model may interleave across threads; each stream has its own state.</remarks>
+internal sealed class Sampler(CharRnn model, Vocabulary vocabulary, object? gate = null, Action? check = null)
 {
+    private readonly object gate = gate ?? new object();
+    private readonly Action check = check ?? (() => { });
+
     private readonly int[] order = new int[vocabulary.Count];
     private readonly double[] weights = new double[vocabulary.Count];
     private float[] sortKeys = [];
@@ -40,24 +45,60 @@ internal sealed class Sampler(CharRnn model, Vocabulary vocabulary)
 
     private IEnumerable<string> Draws(string prime, int[] ids, SamplingOptions options)
     {
-        model.Prepare(1, 1);
-        using var state = model.CreateState(1);
+        RecurrentStateHolder holder;
+        lock (gate)
+        {
+            check();
+            holder = new RecurrentStateHolder(model.CreateState(1), gate);
+        }
+        using var _ = holder;
+        var state = holder.State;
         var input = new int[1];
         var logits = new float[vocabulary.Count];
         yield return prime;
-        foreach (var id in ids)
-            Step(id, state, input, logits);
+        lock (gate)
+        {
+            check();
+            foreach (var id in ids)
+                Step(id, state, input, logits);
+        }
         for (int i = 0; i <= options.Length; i++)
         {
-            int next = Draw(logits, options, (ulong)i);
+            int next;
+            lock (gate)
+            {
+                check();
+                next = Draw(logits, options, (ulong)i);
+                if (i < options.Length) Step(next, state, input, logits);
+            }
             yield return vocabulary.Decode(next);
-            if (i < options.Length) Step(next, state, input, logits);
+        }
+    }
+
+    /// <summary>Frees a stream's state under the gate; a disposed device took its memory with it already.</summary>
+    private sealed class RecurrentStateHolder(Layers.RecurrentState state, object gate) : IDisposable
+    {
+        public Layers.RecurrentState State => state;
+
+        public void Dispose()
+        {
+            lock (gate)
+            {
+                try
+                {
+                    state.Dispose();
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            }
         }
     }
 
     /// <summary>One character in, the next character's logits out: the per-character work, allocation-free.</summary>
     private void Step(int id, Layers.RecurrentState state, int[] input, float[] logits)
     {
+        model.Prepare(1, 1); // another call on this model may have sized it otherwise (nothing is allocated when it did not)
         input[0] = id;
         model.SetBatch(input, null);
         model.Forward(state, training: false, 0, 0);

@@ -1,0 +1,90 @@
+namespace IlgpuLstm.Tests.Api;
+
+/// <summary>A model shared by threads gives each what it gives alone, and a disposed model or device refuses to run.</summary>
+public sealed class CharModelSafetyTests : IDisposable
+{
+    private readonly TempDirectory dir = new();
+    private readonly string checkpoint;
+
+    public CharModelSafetyTests()
+    {
+        var corpus = dir.File("corpus.txt");
+        File.WriteAllText(corpus, string.Concat(Enumerable.Repeat("the cat sat on the mat; the dog ate the log.\n", 30)));
+        using var device = ComputeDevice.Open(AcceleratorKind.Cpu);
+        var result = CharTraining.Train(device, CharTrainingOptions.CpuDefault with
+        {
+            Corpus = corpus,
+            RunDirectory = dir.File("run"),
+            HiddenSize = 12,
+            Training = TrainingOptions.CpuDefault with { BatchSize = 3, SeqLength = 7, MaxSteps = 4, PrintEvery = 2, ValBatches = 0 },
+        });
+        checkpoint = result.LatestCheckpoint;
+    }
+
+    private static readonly SamplingOptions Sampling = new() { Length = 40, TopK = 3, Seed = 9 };
+
+    [Theory]
+    [InlineData(AcceleratorKind.Cpu)]
+    [InlineData(AcceleratorKind.IlgpuCpu)]
+    public void EightThreadsOnOneModelAndTwoModelsOnOneDeviceGetTheSingleThreadedResults(AcceleratorKind kind)
+    {
+        using var device = ComputeDevice.Open(kind);
+        using var a = CharModel.Load(checkpoint, device);
+        using var b = CharModel.Load(checkpoint, device);
+        double loss = a.Evaluate().Loss;
+        string text = a.Generate("the ", Sampling);
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var threads = Enumerable.Range(0, 8).Select(t => new Thread(() =>
+        {
+            var model = t % 2 == 0 ? a : b;
+            for (int i = 0; i < 3; i++)
+            {
+                if ((t + i) % 2 == 0)
+                {
+                    double l = model.Evaluate().Loss;
+                    if (l != loss) failures.Add($"thread {t}: loss {l}, alone {loss}");
+                }
+                else
+                {
+                    // Two streams of one thread interleaved, as two threads' streams interleave on the device.
+                    using var first = model.GenerateStream("the ", Sampling).GetEnumerator();
+                    using var second = model.GenerateStream("the ", Sampling).GetEnumerator();
+                    var x = new System.Text.StringBuilder();
+                    var y = new System.Text.StringBuilder();
+                    while (first.MoveNext() & second.MoveNext())
+                    {
+                        x.Append(first.Current);
+                        y.Append(second.Current);
+                    }
+                    if (x.ToString() != text || y.ToString() != text) failures.Add($"thread {t}: '{x}' / '{y}', alone '{text}'");
+                }
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromMinutes(5)), "a thread did not finish"));
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void ADisposedModelOrDeviceThrowsObjectDisposedNamingIt()
+    {
+        var device = ComputeDevice.Open(AcceleratorKind.Cpu);
+        var model = CharModel.Load(checkpoint, device);
+        var stream = model.GenerateStream("the ", Sampling);
+        model.Dispose();
+        model.Dispose();
+        Assert.Equal(typeof(CharModel).FullName, Assert.Throws<ObjectDisposedException>(() => model.Generate("the ")).ObjectName);
+        Assert.Equal(typeof(CharModel).FullName, Assert.Throws<ObjectDisposedException>(() => model.Evaluate()).ObjectName);
+        Assert.Throws<ObjectDisposedException>(() => stream.ToList());
+
+        var other = CharModel.Load(checkpoint, device);
+        device.Dispose();
+        device.Dispose();
+        Assert.Equal(nameof(ComputeDevice), Assert.Throws<ObjectDisposedException>(() => other.Generate("the ")).ObjectName);
+        Assert.Equal(nameof(ComputeDevice), Assert.Throws<ObjectDisposedException>(() => other.Evaluate()).ObjectName);
+        Assert.Equal(nameof(ComputeDevice), Assert.Throws<ObjectDisposedException>(() => CharModel.Load(checkpoint, device)).ObjectName);
+        other.Dispose();
+    }
+
+    public void Dispose() => dir.Dispose();
+}
