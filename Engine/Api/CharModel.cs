@@ -72,6 +72,111 @@ public sealed class CharModel : IDisposable
     /// <summary>Throws <see cref="EngineException"/> naming the first character of <paramref name="text"/> not in the vocabulary.</summary>
     public void CheckText(string text, string what = "the prime text") => loaded.Vocabulary.Encode(text, what);
 
+    /// <summary>The ids of <paramref name="text"/>'s characters; throws <see cref="EngineException"/> naming one outside the vocabulary.</summary>
+    public int[] Encode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return loaded.Vocabulary.Encode(text, "the text");
+    }
+
+    /// <summary>The text of vocabulary ids; throws <see cref="ArgumentOutOfRangeException"/> for an id outside it.</summary>
+    public string Decode(IEnumerable<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var text = new System.Text.StringBuilder();
+        foreach (int id in ids)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(id, nameof(ids));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, loaded.Vocabulary.Count, nameof(ids));
+            text.Append(loaded.Vocabulary.Decode(id));
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The logits of the character after <paramref name="context"/> (fed from a zero state in eval
+    /// mode, as sampling feeds its prime), one per vocabulary entry; the ONNX export gives the same.
+    /// </summary>
+    public float[] NextLogits(string context)
+    {
+        var logits = Logits(Encode(NonEmpty(context)));
+        return logits[^Config.VocabSize..];
+    }
+
+    /// <summary>The next character's logits for each context of a batch.</summary>
+    public float[][] NextLogits(IReadOnlyList<string> contexts)
+    {
+        ArgumentNullException.ThrowIfNull(contexts);
+        return [.. contexts.Select(NextLogits)];
+    }
+
+    /// <summary>The next character's probabilities after <paramref name="context"/>: softmax(logits / temperature), in float64.</summary>
+    public double[] NextProbabilities(string context, double temperature = 1)
+    {
+        if (!(temperature > 0) || double.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "the temperature must be positive and finite");
+        var logits = NextLogits(context);
+        double max = logits.Max() / temperature;
+        var p = logits.Select(l => Math.Exp(l / temperature - max)).ToArray();
+        double total = p.Sum();
+        for (int i = 0; i < p.Length; i++) p[i] /= total;
+        return p;
+    }
+
+    /// <summary>
+    /// The natural-log likelihood of <paramref name="text"/>: the sum over its characters after the
+    /// first of log p(character | the ones before it), from a zero state. Divide by
+    /// (length - 1) · ln 2 for bits per character.
+    /// </summary>
+    public double LogLikelihood(string text)
+    {
+        var ids = Encode(NonEmpty(text));
+        var logits = Logits(ids[..^1]);
+        int v = Config.VocabSize;
+        double sum = 0;
+        for (int t = 0; t + 1 < ids.Length; t++)
+        {
+            var row = logits.AsSpan(t * v, v);
+            double max = double.NegativeInfinity;
+            foreach (float l in row) max = Math.Max(max, l);
+            double total = 0;
+            foreach (float l in row) total += Math.Exp(l - max);
+            sum += row[ids[t + 1]] - max - Math.Log(total);
+        }
+        return sum;
+    }
+
+    private static string NonEmpty(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length == 0) throw new ArgumentException("the text is empty; give at least one character", nameof(text));
+        return text;
+    }
+
+    /// <summary>Eval-mode logits for every position of <paramref name="ids"/> from a zero state, in chunks of up to 256 with the state carried.</summary>
+    private float[] Logits(int[] ids)
+    {
+        const int Chunk = 256;
+        int v = Config.VocabSize;
+        var all = new float[(long)ids.Length * v];
+        lock (device.Gate)
+        {
+            ThrowIfDisposed();
+            using var state = model.CreateState(1);
+            for (int start = 0; start < ids.Length; start += Chunk)
+            {
+                int n = Math.Min(Chunk, ids.Length - start);
+                model.Prepare(1, n);
+                model.SetBatch(ids[start..(start + n)], null);
+                model.Forward(state, training: false, 0, 0);
+                var chunk = new float[n * v];
+                device.Ops.Download(model.Logits.SubView(0, (long)n * v), chunk);
+                chunk.CopyTo(all, (long)start * v);
+            }
+        }
+        return all;
+    }
+
     /// <summary>
     /// The lesson's sample(): the prime fed from a zero state, then 1 + Length drawn characters.
     /// Returns the prime followed by them.
@@ -120,6 +225,24 @@ public sealed class CharModel : IDisposable
             : CorpusManifest.Find(options.Corpus) is null ? System.IO.Path.GetFullPath(options.Corpus) == loaded.Get("corpus") : options.Corpus == loaded.Get("corpus"));
         return new EvaluationResult(name, loss, loss / Math.Log(2), used, batches.Count, requested, batchSize, seqLength, valFrac,
             FromTraining: trained != null && sameCorpus && options.BatchSize is null && options.SeqLength is null && options.ValFrac is null);
+    }
+
+    /// <summary>
+    /// Writes the model as a checkpoint (safetensors, PyTorch's names, with its metadata), as
+    /// training writes them. An existing file is refused unless <paramref name="overwrite"/>; the
+    /// file appears whole or not at all.
+    /// </summary>
+    /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false.</exception>
+    public void Save(string path, bool overwrite = false)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!overwrite && File.Exists(path)) throw new IOException($"'{path}' exists; choose another path, or pass overwrite: true");
+        lock (device.Gate)
+        {
+            ThrowIfDisposed();
+            ModelCheckpoint.Save(path, model, loaded.Vocabulary, loaded.Metadata.Where(m => m.Key != "format")
+                .ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal));
+        }
     }
 
     /// <summary>Frees the model's device memory (after a call in progress on another thread finishes its step).</summary>

@@ -86,5 +86,36 @@ public sealed class CharModelSafetyTests : IDisposable
         other.Dispose();
     }
 
+    [Fact]
+    public void ScoresAgreeWithSamplingAndWithEachOther()
+    {
+        using var device = ComputeDevice.Open(AcceleratorKind.Cpu);
+        using var model = CharModel.Load(checkpoint, device);
+        var logits = model.NextLogits("the c");
+        Assert.Equal(model.Vocabulary.Count, logits.Length);
+        int argmax = Array.IndexOf(logits, logits.Max());
+        Assert.Equal("the c" + model.Vocabulary[argmax], model.Generate("the c", new SamplingOptions { Length = 0, Argmax = true }));
+        var p = model.NextProbabilities("the c");
+        Assert.Equal(1.0, p.Sum(), 12);
+        Assert.Equal(argmax, Array.IndexOf(p, p.Max()));
+        Assert.Equal(model.NextLogits(["the c", "a dog"])[1], model.NextLogits("a dog"));
+
+        string text = "the dog sat on the cat.";
+        double expected = Enumerable.Range(1, text.Length - 1).Sum(i => Math.Log(model.NextProbabilities(text[..i])[model.Encode(text[i..(i + 1)])[0]]));
+        Assert.Equal(expected, model.LogLikelihood(text), 4);
+        Assert.Equal(0, model.LogLikelihood("t"));
+        Assert.Equal(text, model.Decode(model.Encode(text)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Decode([model.Vocabulary.Count]));
+        Assert.Throws<EngineException>(() => model.Encode("Zebra"));
+        Assert.Throws<ArgumentException>(() => model.NextLogits(""));
+
+        var copy = dir.File("copy.safetensors");
+        model.Save(copy);
+        Assert.Throws<IOException>(() => model.Save(copy));
+        using var reloaded = CharModel.Load(copy, device);
+        Assert.Equal(model.NextLogits("the c"), reloaded.NextLogits("the c"));
+        Assert.Equal(model.Metadata["corpus"], reloaded.Metadata["corpus"]);
+    }
+
     public void Dispose() => dir.Dispose();
 }
