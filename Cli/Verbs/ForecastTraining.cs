@@ -28,6 +28,7 @@ internal static class ForecastTraining
             Cell = cell,
             HiddenSize = o.HiddenSize ?? defaults.HiddenSize,
             NumLayers = o.NumLayers ?? defaults.NumLayers,
+            Dropout = o.Dropout ?? defaults.Dropout,
             Window = o.Window ?? defaults.Window,
             Horizon = o.Horizon ?? defaults.Horizon,
             Season = o.Season ?? 0,
@@ -64,7 +65,7 @@ internal static class ForecastTraining
     {
         string[] fixedFlags = [.. new (object? Value, string Flag)[] { (o.Window, "--window"), (o.Horizon, "--horizon"), (o.Season, "--season"),
             (o.ValFrac, "--val-frac"), (o.TestFrac, "--test-frac"), (o.BatchSize, "--batch-size"), (o.GradClip, "--grad-clip"), (o.Cell, "--cell"),
-            (o.HiddenSize, "--hidden-size"), (o.NumLayers, "--num-layers"), (o.LearningRate, "--lr"), (o.Seed, "--seed"), (o.RunDirectory, "--checkpoint-dir"),
+            (o.HiddenSize, "--hidden-size"), (o.NumLayers, "--num-layers"), (o.Dropout, "--dropout"), (o.LearningRate, "--lr"), (o.Seed, "--seed"), (o.RunDirectory, "--checkpoint-dir"),
             (o.Inputs, "--inputs"), (o.NoLevel ? true : null, "--no-level"), (o.Overwrite ? true : null, "--overwrite") }
             .Where(f => f.Value != null).Select(f => f.Flag)];
         if (fixedFlags.Length > 0)

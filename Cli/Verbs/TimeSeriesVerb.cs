@@ -74,6 +74,9 @@ internal sealed class TimeSeriesFlags : SeededDeviceFlags
     [Option("hidden-size", HelpText = "Units per recurrent layer (default: 32 for the lesson, 64 with --csv).")]
     public int? HiddenSize { get; set; }
 
+    [Option("dropout", HelpText = "With --csv: dropout between recurrent layers while training (default 0).")]
+    public double? Dropout { get; set; }
+
     [Option("num-layers", HelpText = "Recurrent layers (default 1).")]
     public int? NumLayers { get; set; }
 
@@ -101,7 +104,7 @@ internal static class TimeSeriesVerb
         if (o.Csv != null) return ForecastTraining.Run(o, output);
         string[] csvOnly = [.. new (object? Value, string Flag)[] { (o.Target, "--target"), (o.Inputs, "--inputs"), (o.Window, "--window"),
             (o.Horizon, "--horizon"), (o.Season, "--season"), (o.Epochs, "--epochs"), (o.RunDirectory, "--checkpoint-dir"), (o.Fill, "--fill"),
-            (o.TestFrac, "--test-frac"), (o.ValFrac, "--val-frac"), (o.Time, "--time"), (o.Resume, "--resume") }.Where(f => f.Value != null).Select(f => f.Flag)];
+            (o.TestFrac, "--test-frac"), (o.ValFrac, "--val-frac"), (o.Time, "--time"), (o.Resume, "--resume"), (o.Dropout, "--dropout") }.Where(f => f.Value != null).Select(f => f.Flag)];
         if (csvOnly.Length > 0)
             throw new UsageException($"{string.Join(", ", csvOnly)} need{(csvOnly.Length == 1 ? "s" : "")} --csv FILE (without it, timeseries runs the sine-wave lesson)");
         var cell = ParseCell(o.Cell ?? "rnn");

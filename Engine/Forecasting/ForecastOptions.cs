@@ -13,6 +13,8 @@ public sealed record ForecastOptions
     public int HiddenSize { get; init; } = 64;
     /// <summary>Recurrent layers.</summary>
     public int NumLayers { get; init; } = 1;
+    /// <summary>Dropout between recurrent layers while training (PyTorch's <c>dropout</c>; none with one layer).</summary>
+    public double Dropout { get; init; }
     /// <summary>Rows each stream reads a step; the hidden state carries over to the next window.</summary>
     public int Window { get; init; } = 24;
     /// <summary>Steps ahead forecast from every origin (1..H at once).</summary>
@@ -59,6 +61,7 @@ public sealed record ForecastOptions
         AtLeast(Epochs, 1, "Epochs");
         AtLeast(Patience, 0, "Patience");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new UsageException($"LearningRate must be positive, got {LearningRate}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new UsageException($"Dropout must be in [0, 1), got {Dropout}");
         if (!(GradClip >= 0)) throw new UsageException($"GradClip must be 0 (none) or positive, got {GradClip}");
     }
 }

@@ -36,7 +36,7 @@ public sealed class TimeSeriesForecaster : IDisposable
         TargetName = target;
         InputNames = inputs;
         model = new TimeSeriesRnn(device, options.Cell, scaling.Features, options.HiddenSize, options.NumLayers, options.Horizon,
-            batch, options.Window);
+            batch, options.Window, (float)options.Dropout);
         evaluator = model.CreateEvaluator(device);
     }
 
@@ -212,7 +212,7 @@ public sealed class TimeSeriesForecaster : IDisposable
                 else if (o.Patience > 0 && sinceBest >= o.Patience) reason = $"no better validation MAE for {o.Patience} epochs";
                 else return false;
                 return true;
-            }, firstStep: position.Steps);
+            }, firstStep: position.Steps, seed: o.Seed);
         if (o.RunDirectory != null && reports.Count > 0)
             Save(Path.Combine(o.RunDirectory, CheckpointPlan.LatestName), data, epoch, reports[^1].ValidationMae);
         model.Store.Upload(best);

@@ -21,7 +21,7 @@ internal sealed class TimeSeriesRnn : IDisposable
     private readonly ArrayView<float> x, y, prediction, dPrediction, squared, scalars;
 
     public TimeSeriesRnn(ComputeDevice device, CellKind cell, int inputSize, int hiddenSize, int numLayers,
-        int outputSize, int batch, int steps)
+        int outputSize, int batch, int steps, float dropout = 0f)
     {
         if (hiddenSize < 1) throw new UsageException($"HiddenSize must be at least 1, got {hiddenSize}");
         if (numLayers < 1) throw new UsageException($"NumLayers must be at least 1, got {numLayers}");
@@ -32,7 +32,7 @@ internal sealed class TimeSeriesRnn : IDisposable
         Recurrent.AddParameters(Layout, "rnn", cell, inputSize, hiddenSize, numLayers);
         Linear.AddParameters(Layout, "fc", hiddenSize, outputSize);
         Store = new ParameterStore(device, Layout);
-        Rnn = new Recurrent(device, Store, "rnn", cell, inputSize, hiddenSize, numLayers, 0f, batchFirst: true);
+        Rnn = new Recurrent(device, Store, "rnn", cell, inputSize, hiddenSize, numLayers, dropout, batchFirst: true);
         Rnn.Prepare(batch, steps);
         Fc = new Linear(ops, Store, "fc", hiddenSize, outputSize);
         long rows = (long)batch * steps;
@@ -70,13 +70,15 @@ internal sealed class TimeSeriesRnn : IDisposable
     }
 
     /// <summary>
-    /// Forward, MSE into Scalars[LossSlot], backward into zeroed gradients, and the clip factor for
+    /// Forward (with dropout between layers, from Philox stream <paramref name="stream"/> of
+    /// <paramref name="seed"/>, where the model has any), MSE into Scalars[LossSlot], backward into zeroed gradients, and the clip factor for
     /// a global gradient norm of at most <paramref name="clip"/> (1 when it is 0: the lesson does not clip).
     /// </summary>
-    public void ForwardBackward(RecurrentState state, float clip = 0f)
+    public void ForwardBackward(RecurrentState state, float clip = 0f, ulong seed = 0, ulong stream = 0)
     {
         int rows = Batch * Steps, n = rows * OutputSize;
-        var output = Rnn.Forward(RecurrentInput.FromDense(x, InputSize), state, training: false, 0, 0);
+        // Dropout (between layers, as PyTorch's) only where it is asked for: the lesson's path is unchanged.
+        var output = Rnn.Forward(RecurrentInput.FromDense(x, InputSize), state, training: Rnn.Dropout > 0, seed, stream);
         Fc.Forward(output, prediction, rows);
         ops.MeanSquaredError(prediction, y, squared, dPrediction, n, 1f / n);
         ops.Sum(squared, n, scalars, LossSlot, 1f / n, squared: false);

@@ -12,7 +12,7 @@ namespace IlgpuLstm.Engine.Training;
 internal static class SeriesTrainer
 {
     public static float[] Run(ComputeDevice device, TimeSeriesRnn model, SeriesBatches batches, int steps, OptimizerSettings settings,
-        double gradClip, Func<int, ILGPU.ArrayView<float>, bool> after, int firstStep = 0)
+        double gradClip, Func<int, ILGPU.ArrayView<float>, bool> after, int firstStep = 0, ulong seed = 0)
     {
         if (steps < 1) throw new UsageException($"Steps must be at least 1, got {steps}");
         // A resumed run starts at an epoch boundary with its moments uploaded: Adam counts on from there.
@@ -28,7 +28,8 @@ internal static class SeriesTrainer
             if (chunk == 0 && k > 0) state.Reset();
             batches.Fill(chunk, x, y);
             model.SetBatch(x, y);
-            model.ForwardBackward(state, (float)gradClip);
+            // Each step's dropout masks come from their own Philox streams, so a resumed run draws the same ones.
+            model.ForwardBackward(state, (float)gradClip, seed, (ulong)k * 64);
             optimizer.Step(model.Scalars, TimeSeriesRnn.ClipSlot);
             device.Ops.Copy(model.Scalars.SubView(TimeSeriesRnn.LossSlot, 1), history.View.SubView(k, 1));
             if (after(k, history.View))
