@@ -72,6 +72,43 @@ public sealed class ComputeDevice : IDisposable
     /// </summary>
     public static ComputeDevice Open(AcceleratorKind kind) => Open(kind, null);
 
+    /// <summary>
+    /// Every device this machine offers, in the order <see cref="AcceleratorKind.Auto"/> prefers
+    /// them among GPUs: the host path (<see cref="AcceleratorKind.Cpu"/>), ILGPU's CPU accelerator,
+    /// then each CUDA and OpenCL device with its index among its kind. Opens no device.
+    /// </summary>
+    public static IReadOnlyList<DeviceEntry> List()
+    {
+        using var context = DeviceCatalog.CreateContext();
+        var (cpu, _) = DeviceCatalog.Select(context, AcceleratorKind.Cpu);
+        var entries = new List<DeviceEntry> { new(AcceleratorKind.Cpu, 0, DeviceDescription.Host(cpu, Engine.Ops.Host.WorkerPool.DefaultThreads()).Name, null, true) };
+        foreach (var group in context.Devices.GroupBy(d => DeviceDescription.KindOf(d.AcceleratorType)))
+            entries.AddRange(group.Select((d, i) => new DeviceEntry(group.Key, i, d.Name,
+                group.Key == AcceleratorKind.IlgpuCpu ? null : d.MemorySize, DeviceDescription.From(d).IsCpu)));
+        return entries;
+    }
+
+    /// <summary>Opens a device <see cref="List"/> returned (of two GPUs of a kind, the one asked for).</summary>
+    /// <exception cref="EngineException">The device is no longer there.</exception>
+    public static ComputeDevice Open(DeviceEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Kind is AcceleratorKind.Cpu or AcceleratorKind.Auto) return Open(entry.Kind);
+        var context = DeviceCatalog.CreateContext();
+        try
+        {
+            var device = context.Devices.Where(d => DeviceDescription.KindOf(d.AcceleratorType) == entry.Kind).ElementAtOrDefault(entry.Index);
+            if (device is null || device.Name != entry.Name)
+                throw new EngineException($"device {entry.Kind} {entry.Index} ({entry.Name}) is not there any more; list the devices again");
+            return new ComputeDevice(context, device.CreateAccelerator(context), entry.Kind, null);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Opens the requested accelerator with a launch policy of the caller's (tests, bench).</summary>
     internal static ComputeDevice Open(AcceleratorKind kind, LaunchPolicy? policy)
     {

@@ -38,7 +38,7 @@ internal static class DeviceCatalog
         // The builder silently falls back to the CPU when a kind is missing, so check the type.
         ILGPU.Runtime.Device? First(AcceleratorKind k, bool gpuOnly = false) =>
             context.Devices.FirstOrDefault(d => DeviceDescription.KindOf(d.AcceleratorType) == k &&
-                (!gpuOnly || !DeviceDescription.IsCpuDevice(d)));
+                (!gpuOnly || !DeviceDescription.IsCpuRuntime(d)));
         var cpu = First(AcceleratorKind.IlgpuCpu) ?? throw new EngineException("no accelerator found, not even the CPU one");
         if (kind == AcceleratorKind.Auto)
         {

@@ -14,7 +14,7 @@ public sealed record DeviceDescription(AcceleratorKind Kind, string Name, long M
     internal static DeviceDescription From(ILGPU.Runtime.Device device) => new(
         KindOf(device.AcceleratorType), device.Name, device.MemorySize, device.WarpSize,
         device.MaxNumThreadsPerGroup, device.NumMultiprocessors,
-        device.AcceleratorType == AcceleratorType.CPU || IsCpuDevice(device));
+        device.AcceleratorType == AcceleratorType.CPU || IsCpuRuntime(device));
 
     /// <summary>The fast CPU path: ILGPU's CPU device for memory, host code and a pool of threads for the work.</summary>
     internal static DeviceDescription Host(ILGPU.Runtime.Device device, int threads) => new(
@@ -29,7 +29,10 @@ public sealed record DeviceDescription(AcceleratorKind Kind, string Name, long M
         WarpSize == 0 && OpenClWarp.PreferredMultiple(accelerator) is { } warp ? this with { WarpSize = warp } : this;
 
     /// <summary>Whether an OpenCL device is a CPU (pocl, Intel's CPU runtime) rather than a GPU.</summary>
-    public static bool IsCpuDevice(ILGPU.Runtime.Device device) =>
+    [Obsolete("Exposes an ILGPU type; use ComputeDevice.List() and DeviceEntry.IsCpu.")]
+    public static bool IsCpuDevice(ILGPU.Runtime.Device device) => IsCpuRuntime(device);
+
+    internal static bool IsCpuRuntime(ILGPU.Runtime.Device device) =>
         device is ILGPU.Runtime.OpenCL.CLDevice cl && cl.DeviceType == ILGPU.Runtime.OpenCL.CLDeviceType.CL_DEVICE_TYPE_CPU;
 
     internal static AcceleratorKind KindOf(AcceleratorType type) => type switch

@@ -53,7 +53,7 @@ public sealed class NativeLibrariesTests
         Assert.Contains(AcceleratorKind.IlgpuCpu, kinds);
         // Auto: a CUDA GPU, then an OpenCL device that is not a CPU, then the host path.
         bool openClGpu = context.Devices.Any(d => DeviceDescription.KindOf(d.AcceleratorType) == AcceleratorKind.OpenCL &&
-            !DeviceDescription.IsCpuDevice(d));
+            !DeviceDescription.IsCpuRuntime(d));
         var expected = kinds.Contains(AcceleratorKind.Cuda) ? AcceleratorKind.Cuda
             : openClGpu ? AcceleratorKind.OpenCL : AcceleratorKind.Cpu;
         Assert.Equal(expected, DeviceCatalog.Select(context, AcceleratorKind.Auto).Kind);
