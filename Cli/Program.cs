@@ -55,6 +55,12 @@ internal static class Program
             stderr.WriteLine("error: " + FlagNames.Translate(e.Message, result.Value?.GetType()));
             return ExitCodes.Error;
         }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C before the first step: the run had not begun, so nothing was written.
+            stderr.WriteLine("stopped before training began; nothing was written");
+            return ExitCodes.Interrupted;
+        }
         catch (Exception e) when (Environment.GetEnvironmentVariable(DebugVariable) != "1")
         {
             // A bug or an unforeseen device failure: still one line; the trace is one variable away.

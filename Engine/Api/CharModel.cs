@@ -183,6 +183,23 @@ public sealed class CharModel : IDisposable
     /// </summary>
     public string Generate(string prime, SamplingOptions? options = null) => string.Concat(GenerateStream(prime, options));
 
+    /// <summary>
+    /// <see cref="GenerateStream"/> as an async stream: each character is drawn on the thread pool, so
+    /// a UI or server thread never waits on the device; <paramref name="cancellationToken"/> stops it
+    /// between characters (<see cref="OperationCanceledException"/>).
+    /// </summary>
+    public async IAsyncEnumerable<string> GenerateAsync(string prime, SamplingOptions? options = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var draws = GenerateStream(prime, options).GetEnumerator();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!await Task.Run(draws.MoveNext, cancellationToken).ConfigureAwait(false)) yield break;
+            yield return draws.Current;
+        }
+    }
+
     /// <summary>The prime, then every drawn character as soon as it is drawn. Options and prime are checked at the call.</summary>
     public IEnumerable<string> GenerateStream(string prime, SamplingOptions? options = null)
     {
@@ -195,8 +212,16 @@ public sealed class CharModel : IDisposable
     /// split's batches, the mean of batch means. Unset options take the values the model was
     /// trained with (from its metadata), so the figure matches training's validation loss.
     /// </summary>
-    public EvaluationResult Evaluate(EvaluationOptions? options = null)
+    public EvaluationResult Evaluate(EvaluationOptions? options = null) => Evaluate(options, CancellationToken.None);
+
+    /// <summary>
+    /// <see cref="Evaluate(EvaluationOptions?)"/>, stopped between batches by <paramref name="cancellationToken"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The model or its device was disposed.</exception>
+    public EvaluationResult Evaluate(EvaluationOptions? options, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDisposed();
         options ??= new EvaluationOptions();
         var trained = RunOptionsMetadata.Read(loaded.Metadata)?.TrainConfig;
@@ -216,7 +241,7 @@ public sealed class CharModel : IDisposable
         lock (device.Gate)
         {
             ThrowIfDisposed();
-            loss = Evaluator.MeanLoss(model, batches, maxBatches: requested);
+            loss = Evaluator.MeanLoss(model, batches, maxBatches: requested, cancellationToken: cancellationToken);
         }
         int used = requested > 0 ? Math.Min(requested, batches.Count) : batches.Count;
         // Another file with the same text is still the corpus trained on; older checkpoints name it only by place.

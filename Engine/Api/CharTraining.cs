@@ -17,21 +17,42 @@ public static class CharTraining
 {
     /// <summary>Trains on the accelerator <see cref="AcceleratorKind.Auto"/> picks.</summary>
     public static TrainingResult Train(CharTrainingOptions options, ITrainingObserver? observer = null,
-        CancellationToken cancel = default)
+        CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var device = ComputeDevice.Open(AcceleratorKind.Auto);
-        return Train(device, options, observer, cancel);
+        return Train(device, options, observer, cancellationToken);
     }
 
     /// <summary>
+    /// <see cref="Train(ComputeDevice, CharTrainingOptions, ITrainingObserver?, CancellationToken)"/> on a
+    /// thread of its own; the task ends with the run. A token cancelled before the start cancels the
+    /// task without writing anything; cancelled later, the run saves after its step and the task
+    /// returns its result (<see cref="StopReason.Interrupted"/>).
+    /// </summary>
+    public static Task<TrainingResult> TrainAsync(ComputeDevice device, CharTrainingOptions options, ITrainingObserver? observer = null,
+        CancellationToken cancellationToken = default) =>
+        Task.Factory.StartNew(() => Train(device, options, observer, cancellationToken), cancellationToken,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary><see cref="Resume"/> on a thread of its own, as <see cref="TrainAsync"/>.</summary>
+    public static Task<TrainingResult> ResumeAsync(ComputeDevice device, string run, ResumeOptions? changes = null,
+        ITrainingObserver? observer = null, CancellationToken cancellationToken = default) =>
+        Task.Factory.StartNew(() => Resume(device, run, changes, observer, cancellationToken), cancellationToken,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>
     /// A new run (or, with <see cref="CharTrainingOptions.InitFrom"/>, one that starts from another's
-    /// weights). Returns when it stops: all epochs done, a limit reached, or <paramref name="cancel"/>
+    /// weights). Returns when it stops: all epochs done, a limit reached, or <paramref name="cancellationToken"/>
     /// cancelled (it then saves after the current step).
     /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the run started; nothing was written.</exception>
     public static TrainingResult Train(ComputeDevice device, CharTrainingOptions options, ITrainingObserver? observer = null,
-        CancellationToken cancel = default)
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        var cancel = cancellationToken;
         options.Training.Validate();
         if (options.Keep < 0) throw new UsageException($"Keep must be 0 (none) or positive, got {options.Keep}");
         var start = options.InitFrom is null ? null : ModelCheckpoint.Load(options.InitFrom);
@@ -68,9 +89,12 @@ public static class CharTraining
     /// stopped. <paramref name="run"/> is its directory, or its resume or latest checkpoint; an
     /// earlier checkpoint (best, an epoch's) is refused, since the run does not continue from it.
     /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the run started; nothing was written.</exception>
     public static TrainingResult Resume(ComputeDevice device, string run, ResumeOptions? changes = null,
-        ITrainingObserver? observer = null, CancellationToken cancel = default)
+        ITrainingObserver? observer = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        var cancel = cancellationToken;
         var summary = Inspect(run);
         var point = ResumeCheckpoint.Load(summary.ResumeFile);
         var training = (changes ?? new ResumeOptions()).ApplyTo(point.Config);

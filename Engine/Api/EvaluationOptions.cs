@@ -1,6 +1,6 @@
 namespace IlgpuLstm;
 
-/// <summary>What <see cref="CharModel.Evaluate"/> measures; null takes the value the model was trained with.</summary>
+/// <summary>What <see cref="CharModel.Evaluate(EvaluationOptions?)"/> measures; null takes the value the model was trained with.</summary>
 public sealed record EvaluationOptions
 {
     /// <summary>Corpus name or path; null: the one the checkpoint was trained on.</summary>

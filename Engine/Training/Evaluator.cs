@@ -11,7 +11,7 @@ namespace IlgpuLstm.Engine.Training;
 internal static class Evaluator
 {
     public static double MeanLoss(CharRnn model, CharBatches batches, Layers.RecurrentState? state = null,
-        int maxBatches = 0)
+        int maxBatches = 0, CancellationToken cancellationToken = default)
     {
         int count = maxBatches > 0 ? Math.Min(maxBatches, batches.Count) : batches.Count;
         model.Prepare(batches.BatchSize, batches.SeqLength);
@@ -23,6 +23,7 @@ internal static class Evaluator
         double sum = 0;
         for (int i = 0; i < count; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             batches.Fill(i, x, y);
             model.SetBatch(x, y);
             model.Forward(s, training: false, 0, 0);

@@ -117,5 +117,34 @@ public sealed class CharModelSafetyTests : IDisposable
         Assert.Equal(model.Metadata["corpus"], reloaded.Metadata["corpus"]);
     }
 
+    [Fact]
+    public async Task AsyncCallsGiveWhatTheSyncOnesGiveAndATokenCancelledFirstWritesNothing()
+    {
+        using var device = ComputeDevice.Open(AcceleratorKind.Cpu);
+        using var model = CharModel.Load(checkpoint, device);
+        var pieces = new List<string>();
+        await foreach (var piece in model.GenerateAsync("the ", Sampling)) pieces.Add(piece);
+        Assert.Equal(model.Generate("the ", Sampling), string.Concat(pieces));
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => model.Evaluate(null, cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in model.GenerateAsync("the ", Sampling, cancelled.Token)) { }
+        });
+        var run = dir.File("never");
+        var options = CharTrainingOptions.CpuDefault with { Corpus = dir.File("corpus.txt"), RunDirectory = run, HiddenSize = 8 };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CharTraining.TrainAsync(device, options, null, cancelled.Token));
+        Assert.Throws<OperationCanceledException>(() => CharTraining.Train(device, options, null, cancelled.Token));
+        Assert.False(Directory.Exists(run));
+
+        var trained = await CharTraining.TrainAsync(device, options with
+        {
+            Training = TrainingOptions.CpuDefault with { BatchSize = 3, SeqLength = 7, MaxSteps = 2, PrintEvery = 1, ValBatches = 0 },
+        });
+        Assert.Equal(2, trained.Steps);
+    }
+
     public void Dispose() => dir.Dispose();
 }
