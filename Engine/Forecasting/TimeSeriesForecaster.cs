@@ -260,7 +260,7 @@ public sealed class TimeSeriesForecaster : IDisposable
         ArgumentNullException.ThrowIfNull(data);
         CheckColumns(data);
         var split = SeriesSplit.Of(data.Length, Options.ValFrac, Options.TestFrac, Options.Horizon);
-        var outputs = evaluator.Run(scaling.Inputs(data), data.Length);
+        var outputs = RunWhole(scaling.Inputs(data), data.Length);
         var y = data.Values;
         int h = Options.Horizon;
         var origins = split.TestOrigins;
@@ -270,13 +270,24 @@ public sealed class TimeSeriesForecaster : IDisposable
         return new ForecastErrorsSummary(split.Count(origins), mae, rmse, pMae, pRmse, seasonal?.Mae, seasonal?.Rmse);
     }
 
+    /// <summary>The outputs of every row, under the device's gate (one call at a time on a device, as for CharModel).</summary>
+    private float[] RunWhole(float[] inputs, int rows)
+    {
+        lock (device.Gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            device.ThrowIfDisposed();
+            return evaluator.Run(inputs, rows);
+        }
+    }
+
     /// <summary>Forecasts for every row of <paramref name="data"/>: row t's H values forecast rows t+1..t+H.</summary>
     public double[][] ForecastEveryRow(TimeSeriesData data)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(data);
         CheckColumns(data);
-        var outputs = evaluator.Run(scaling.Inputs(data), data.Length);
+        var outputs = RunWhole(scaling.Inputs(data), data.Length);
         var y = data.Values;
         int h = Options.Horizon;
         return [.. Enumerable.Range(0, data.Length).Select(t =>
@@ -287,7 +298,14 @@ public sealed class TimeSeriesForecaster : IDisposable
     public double[] Forecast(TimeSeriesData data) => ForecastEveryRow(data)[^1];
 
     /// <summary>Writes the forecaster to a safetensors file (atomically; an existing file is replaced).</summary>
-    public void Save(string path) => Save(path, null, Training?.BestEpoch ?? 0, Training?.BestValidationMae ?? double.NaN);
+    public void Save(string path)
+    {
+        lock (device.Gate)
+        {
+            device.ThrowIfDisposed();
+            Save(path, null, Training?.BestEpoch ?? 0, Training?.BestValidationMae ?? double.NaN);
+        }
+    }
 
     private void Save(string path, TimeSeriesData? data, int epoch, double valMae, ForecastPosition? position = null,
         IReadOnlyList<(string Name, float[] Values)>? flat = null)
@@ -349,9 +367,19 @@ public sealed class TimeSeriesForecaster : IDisposable
     /// <summary>Frees the model's device memory.</summary>
     public void Dispose()
     {
-        if (disposed) return;
-        disposed = true;
-        evaluator.Dispose();
-        model.Dispose();
+        lock (device.Gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            try
+            {
+                evaluator.Dispose();
+                model.Dispose();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The device went first and took the model's memory with it.
+            }
+        }
     }
 }
