@@ -26,13 +26,13 @@ internal static class ModelCheckpoint
     }
 
     /// <summary>The model's weights as (PyTorch name, shape, values), in state_dict order (one download).</summary>
-    public static List<(string Name, long[] Shape, float[] Data)> Tensors(CharRnn model)
-    {
-        var values = model.Store.Download();
-        return model.Layout.Specs
+    public static List<(string Name, long[] Shape, float[] Data)> Tensors(CharRnn model) => Tensors(model.Layout, model.Store.Download());
+
+    /// <summary>A flat parameter array cut into its layout's named tensors.</summary>
+    public static List<(string Name, long[] Shape, float[] Data)> Tensors(Tensors.ParameterLayout layout, float[] values) =>
+        layout.Specs
             .Select(s => (s.Name, s.Shape.Select(d => (long)d).ToArray(), values.AsSpan((int)s.Offset, (int)s.Length).ToArray()))
             .ToList();
-    }
 
     /// <summary>The metadata every checkpoint of ours carries: format, vocabulary and architecture.</summary>
     public static Dictionary<string, string> Describe(CharRnn model, Vocabulary vocabulary, string format)

@@ -81,31 +81,10 @@ public static class OnnxExport
         graph.Node("OneHot", ["tokens_tm", "vocab_depth", "one_hot_values"], ["x_l0"], a => a.Int("axis", -1));
         var (finalH, finalC) = RecurrentStack(graph, name => weights.Get(name).ToArray(), prefix, c.Cell, vocab, hidden, layers);
 
-        graph.FloatConstant("fc_weight_t", [hidden, vocab], Transpose(weights.Get("fc.weight"), vocab, hidden));
-        graph.FloatConstant("fc_bias", [vocab], weights.Get("fc.bias"));
-        graph.Node("MatMul", [$"x_l{layers}", "fc_weight_t"], ["fc_matmul"]);
-        graph.Node("Add", ["fc_matmul", "fc_bias"], ["logits_tm"]);
-        graph.Node("Transpose", ["logits_tm"], ["logits"], a => a.Ints("perm", 1, 0, 2));
-        graph.Node("Concat", finalH, ["hn"], a => a.Int("axis", 0));
-        if (lstm) graph.Node("Concat", finalC, ["cn"], a => a.Int("axis", 0));
-
-        graph.Output("logits", TensorProto.Types.DataType.Float, "batch", "seq", vocab);
-        graph.Output("hn", TensorProto.Types.DataType.Float, layers, "batch", hidden);
-        if (lstm) graph.Output("cn", TensorProto.Types.DataType.Float, layers, "batch", hidden);
-
-        var proto = new ModelProto
-        {
-            IrVersion = IrVersion,
-            ProducerName = "ilgpu-lstm",
-            ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "",
-            DocString = $"Character-level {c.Cell.ModuleName().ToUpperInvariant()} ({hidden} x {layers}, vocabulary {vocab}): " +
-                "tokens [batch, seq] and the state in; logits [batch, seq, vocab] and the final state out.",
-            Graph = graph.Proto,
-        };
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        foreach (var (key, value) in Metadata(model))
-            proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
-        return proto;
+        Head(graph, Transpose(weights.Get("fc.weight"), vocab, hidden), weights.Get("fc.bias").ToArray(), "logits", hidden, vocab,
+            layers, finalH, finalC);
+        return Proto(graph, $"Character-level {c.Cell.ModuleName().ToUpperInvariant()} ({hidden} x {layers}, vocabulary {vocab}): " +
+            "tokens [batch, seq] and the state in; logits [batch, seq, vocab] and the final state out.", Metadata(model));
     }
 
     /// <summary>
@@ -170,28 +149,45 @@ public static class OnnxExport
         if (lstm) graph.Input("c0", TensorProto.Types.DataType.Float, layers, "batch", hidden);
         graph.Node("Transpose", ["x"], ["x_l0"], a => a.Ints("perm", 1, 0, 2));
         var (finalH, finalC) = RecurrentStack(graph, name => file.Tensors[name], "rnn", o.Cell, features, hidden, layers);
-        graph.FloatConstant("fc_weight_t", [hidden, horizon], Transpose(file.Tensors["fc.weight"], horizon, hidden));
-        graph.FloatConstant("fc_bias", [horizon], file.Tensors["fc.bias"]);
+        Head(graph, Transpose(file.Tensors["fc.weight"], horizon, hidden), file.Tensors["fc.bias"], "y", hidden, horizon,
+            layers, finalH, finalC);
+        return Proto(graph, $"Forecaster of {file.Target} ({o.Cell.ModuleName().ToUpperInvariant()} {hidden} x {layers}, horizon {horizon}): " +
+            "scaled inputs [batch, seq, features] and the state in; scaled changes [batch, seq, horizon] and the final state out.",
+            file.Metadata.Select(m => (m.Key == "format" ? "checkpoint_format" : m.Key, m.Value)));
+    }
+
+    /// <summary>
+    /// The linear layer over the top layer's time-major output, transposed back to batch-first as
+    /// <paramref name="output"/> [batch, seq, width], and the final states as outputs hn (and cn).
+    /// </summary>
+    private static void Head(OnnxGraph graph, float[] weightTransposed, float[] bias, string output, int hidden, int width, int layers,
+        List<string> finalH, List<string> finalC)
+    {
+        graph.FloatConstant("fc_weight_t", [hidden, width], weightTransposed);
+        graph.FloatConstant("fc_bias", [width], bias);
         graph.Node("MatMul", [$"x_l{layers}", "fc_weight_t"], ["fc_matmul"]);
-        graph.Node("Add", ["fc_matmul", "fc_bias"], ["y_tm"]);
-        graph.Node("Transpose", ["y_tm"], ["y"], a => a.Ints("perm", 1, 0, 2));
+        graph.Node("Add", ["fc_matmul", "fc_bias"], [output + "_tm"]);
+        graph.Node("Transpose", [output + "_tm"], [output], a => a.Ints("perm", 1, 0, 2));
         graph.Node("Concat", finalH, ["hn"], a => a.Int("axis", 0));
-        if (lstm) graph.Node("Concat", finalC, ["cn"], a => a.Int("axis", 0));
-        graph.Output("y", TensorProto.Types.DataType.Float, "batch", "seq", horizon);
+        if (finalC.Count > 0) graph.Node("Concat", finalC, ["cn"], a => a.Int("axis", 0));
+        graph.Output(output, TensorProto.Types.DataType.Float, "batch", "seq", width);
         graph.Output("hn", TensorProto.Types.DataType.Float, layers, "batch", hidden);
-        if (lstm) graph.Output("cn", TensorProto.Types.DataType.Float, layers, "batch", hidden);
+        if (finalC.Count > 0) graph.Output("cn", TensorProto.Types.DataType.Float, layers, "batch", hidden);
+    }
+
+    private static ModelProto Proto(OnnxGraph graph, string doc, IEnumerable<(string Key, string Value)> metadata)
+    {
         var proto = new ModelProto
         {
             IrVersion = IrVersion,
             ProducerName = "ilgpu-lstm",
             ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "",
-            DocString = $"Forecaster of {file.Target} ({o.Cell.ModuleName().ToUpperInvariant()} {hidden} x {layers}, horizon {horizon}): " +
-                "scaled inputs [batch, seq, features] and the state in; scaled changes [batch, seq, horizon] and the final state out.",
+            DocString = doc,
             Graph = graph.Proto,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        foreach (var (key, value) in file.Metadata)
-            proto.MetadataProps.Add(new StringStringEntryProto { Key = key == "format" ? "checkpoint_format" : key, Value = value });
+        foreach (var (key, value) in metadata)
+            proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return proto;
     }
 

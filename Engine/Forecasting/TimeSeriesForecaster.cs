@@ -153,7 +153,7 @@ public sealed class TimeSeriesForecaster : IDisposable
             model.Store.UploadMoment(2, from.Tensors[ForecastPosition.Moment2]);
             best = from.Tensors[ForecastPosition.Best];
         }
-        using var metrics = o.RunDirectory is null ? null : new StreamWriter(Path.Combine(o.RunDirectory, "metrics.jsonl"), append: from != null);
+        using var metrics = o.RunDirectory is null ? null : OpenMetrics(Path.Combine(o.RunDirectory, "metrics.jsonl"), append: from != null);
         int chunks = batches.ChunksPerEpoch, steps = o.Epochs * chunks;
         var clock = Stopwatch.StartNew();
         double elapsedBefore = position.ElapsedSeconds;
@@ -217,6 +217,18 @@ public sealed class TimeSeriesForecaster : IDisposable
             Save(Path.Combine(o.RunDirectory, CheckpointPlan.LatestName), data, epoch, reports[^1].ValidationMae);
         model.Store.Upload(best);
         Training = new ForecastTrainingResult(reason, position.Steps + losses.Length, epoch, bestEpoch, bestMae, Evaluate(data), reports, losses, o.RunDirectory);
+    }
+
+    private static StreamWriter OpenMetrics(string path, bool append)
+    {
+        try
+        {
+            return new StreamWriter(path, append);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineException($"cannot write metrics file '{path}': {e.Message}");
+        }
     }
 
     /// <summary>The model's parameters in layout order from a file's named tensors.</summary>
@@ -311,10 +323,7 @@ public sealed class TimeSeriesForecaster : IDisposable
         IReadOnlyList<(string Name, float[] Values)>? flat = null)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var values = model.Store.Download();
-        var tensors = model.Layout.Specs
-            .Select(s => (s.Name, s.Shape.Select(d => (long)d).ToArray(), values.AsSpan((int)s.Offset, (int)s.Length).ToArray()))
-            .ToList();
+        var tensors = ModelCheckpoint.Tensors(model.Layout, model.Store.Download());
         foreach (var (name, v) in flat ?? []) tensors.Add((name, [v.LongLength], v));
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
