@@ -45,12 +45,12 @@ internal static class Program
                 (BenchOptions o) => BenchVerb.Run(o, stdout),
                 errors => Usage(args, errors.ToList(), stdout, stderr));
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or OptionOutOfRangeException)
         {
             stderr.WriteLine("error: " + FlagNames.Translate(e.Message, result.Value?.GetType()));
             return ExitCodes.Usage;
         }
-        catch (EngineException e)
+        catch (Exception e) when (e is EngineException or FileNotFoundException)
         {
             stderr.WriteLine("error: " + FlagNames.Translate(e.Message, result.Value?.GetType()));
             return ExitCodes.Error;

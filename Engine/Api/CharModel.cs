@@ -44,10 +44,31 @@ public sealed class CharModel : IDisposable
     }
 
     /// <summary>Loads a <c>.safetensors</c> checkpoint onto <paramref name="device"/>.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="checkpoint"/>.</exception>
+    /// <exception cref="EngineException">The file is not a checkpoint of a character model (its message says why).</exception>
+    /// <exception cref="ObjectDisposedException">The device was disposed.</exception>
     public static CharModel Load(string checkpoint, ComputeDevice device)
     {
+        ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(device);
         return new CharModel(device, ModelCheckpoint.Load(checkpoint), checkpoint);
+    }
+
+    /// <summary>
+    /// Loads a checkpoint from the bytes <paramref name="checkpoint"/> gives from its position to its
+    /// end (a <c>.safetensors</c> file's, as <see cref="Save(Stream)"/> writes them; the stream is
+    /// left open). <paramref name="name"/> stands for the file in messages and in <see cref="Path"/>.
+    /// </summary>
+    /// <exception cref="EngineException">The bytes are not a checkpoint of a character model (its message says why).</exception>
+    /// <exception cref="ObjectDisposedException">The device was disposed.</exception>
+    public static CharModel Load(Stream checkpoint, ComputeDevice device, string name = "stream")
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(name);
+        using var copy = new MemoryStream();
+        checkpoint.CopyTo(copy);
+        return new CharModel(device, ModelCheckpoint.Load(copy.ToArray(), name), name);
     }
 
     /// <summary>Reads a checkpoint's architecture, vocabulary and metadata without a device, and without reading its weights.</summary>
@@ -225,16 +246,21 @@ public sealed class CharModel : IDisposable
         ThrowIfDisposed();
         options ??= new EvaluationOptions();
         var trained = RunOptionsMetadata.Read(loaded.Metadata)?.TrainConfig;
-        string corpusSpec = options.Corpus ?? loaded.Get("corpus")
-            ?? throw new EngineException($"checkpoint '{Path}' does not say its corpus; give Corpus");
+        string trainedOn = loaded.Get("corpus") ?? "";
+        if (options.Text is null && options.Corpus is null && trainedOn.Length == 0)
+            throw new EngineException($"checkpoint '{Path}' does not say its corpus; give Corpus");
+        if (options.Text is null && options.Corpus is null && CorpusSource.IsMemory(trainedOn))
+            throw new EngineException($"checkpoint '{Path}' was trained on a text given in memory " +
+                $"('{trainedOn[CorpusSource.MemoryPrefix.Length..]}'); give it again (EvaluationOptions.Text) or a file of it (Corpus)");
         double valFrac = options.ValFrac ?? (trained?.ValFrac is > 0 and < 1 ? trained.ValFrac : 0.1);
         int batchSize = options.BatchSize ?? trained?.BatchSize ?? 128;
         int seqLength = options.SeqLength ?? trained?.SeqLength ?? 100;
         int requested = options.Batches ?? trained?.ValBatches ?? 0;
-        if (!(valFrac > 0 && valFrac < 1)) throw new UsageException($"ValFrac must be in (0, 1), got {valFrac}");
-        if (requested < 0) throw new UsageException($"Batches must be 0 (all) or positive, got {requested}");
-        var (path, name) = CorpusResolver.FromEnvironment().Resolve(corpusSpec);
-        var corpus = CorpusReader.Read(path, name, loaded.Vocabulary);
+        if (!(valFrac > 0 && valFrac < 1)) throw new OptionOutOfRangeException("ValFrac", $"ValFrac must be in (0, 1), got {valFrac}");
+        if (requested < 0) throw new OptionOutOfRangeException("Batches", $"Batches must be 0 (all) or positive, got {requested}");
+        var source = options.Text is { } given ? CorpusSource.Of(given) : CorpusSource.Of(options.Corpus ?? trainedOn);
+        string name = source.Name;
+        var corpus = source.Read(loaded.Vocabulary);
         var (_, validation) = corpus.Split(valFrac);
         var batches = new CharBatches(validation, batchSize, seqLength, "validation");
         double loss;
@@ -245,9 +271,11 @@ public sealed class CharModel : IDisposable
         }
         int used = requested > 0 ? Math.Min(requested, batches.Count) : batches.Count;
         // Another file with the same text is still the corpus trained on; older checkpoints name it only by place.
-        bool sameCorpus = options.Corpus is null || (loaded.Get("corpus_sha256") is { } sha
+        bool chosen = options.Corpus != null || options.Text != null;
+        bool sameCorpus = !chosen || (loaded.Get("corpus_sha256") is { } sha
             ? sha == corpus.Sha256
-            : CorpusManifest.Find(options.Corpus) is null ? System.IO.Path.GetFullPath(options.Corpus) == loaded.Get("corpus") : options.Corpus == loaded.Get("corpus"));
+            : options.Corpus is { } spec &&
+              (CorpusManifest.Find(spec) is null ? System.IO.Path.GetFullPath(spec) == trainedOn : spec == trainedOn));
         return new EvaluationResult(name, loss, loss / Math.Log(2), used, batches.Count, requested, batchSize, seqLength, valFrac,
             FromTraining: trained != null && sameCorpus && options.BatchSize is null && options.SeqLength is null && options.ValFrac is null);
     }
@@ -265,8 +293,35 @@ public sealed class CharModel : IDisposable
         lock (device.Gate)
         {
             ThrowIfDisposed();
-            ModelCheckpoint.Save(path, model, loaded.Vocabulary, loaded.Metadata.Where(m => m.Key != "format")
-                .ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal));
+            ModelCheckpoint.Save(path, model, loaded.Vocabulary, SavedMetadata());
+        }
+    }
+
+    /// <summary>
+    /// Writes the checkpoint's bytes (the same as <see cref="Save(string, bool)"/> puts in a file) onto
+    /// <paramref name="destination"/> at its position; the stream is left open.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The model or its device was disposed.</exception>
+    public void Save(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        lock (device.Gate)
+        {
+            ThrowIfDisposed();
+            ModelCheckpoint.Save(destination, model, loaded.Vocabulary, SavedMetadata());
+        }
+    }
+
+    private Dictionary<string, string> SavedMetadata() =>
+        loaded.Metadata.Where(m => m.Key != "format").ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
+
+    /// <summary>The loaded checkpoint (weights as loaded: a model never changes them), for the ONNX export.</summary>
+    internal LoadedModel Loaded
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return loaded;
         }
     }
 

@@ -54,13 +54,13 @@ public static class CharTraining
         cancellationToken.ThrowIfCancellationRequested();
         var cancel = cancellationToken;
         options.Training.Validate();
-        if (options.Keep < 0) throw new UsageException($"Keep must be 0 (none) or positive, got {options.Keep}");
+        if (options.Keep < 0) throw new OptionOutOfRangeException("Keep", $"Keep must be 0 (none) or positive, got {options.Keep}");
         var start = options.InitFrom is null ? null : ModelCheckpoint.Load(options.InitFrom);
-        var corpus = CorpusOf(options.Corpus);
+        var corpus = options.Text is { } given ? CorpusSource.Of(given) : CorpusSource.Of(options.Corpus);
         EncodedCorpus text;
         try
         {
-            text = CorpusReader.Read(corpus.Path, corpus.Name, start?.Vocabulary);
+            text = corpus.Read(start?.Vocabulary);
         }
         catch (EngineException e) when (start != null && e.Message.Contains("not in the model's vocabulary", StringComparison.Ordinal))
         {
@@ -100,23 +100,28 @@ public static class CharTraining
         var training = (changes ?? new ResumeOptions()).ApplyTo(point.Config);
         training.Validate();
         // Content, not place, makes the corpus the run's: a moved file resumes from its new path.
-        var corpus = changes?.Corpus is { } moved ? CorpusOf(moved) : CorpusOf(point.Corpus);
-        if (changes?.Corpus is null && CorpusManifest.Find(point.Corpus) is null && !File.Exists(corpus.Path))
+        if (changes?.Text is null && changes?.Corpus is null && CorpusSource.IsMemory(point.Corpus))
+            throw new EngineException($"cannot resume: the run trained on a text given in memory ('{point.Corpus[CorpusSource.MemoryPrefix.Length..]}'); " +
+                $"give it again (ResumeOptions.Text) or a file of it (ResumeOptions.Corpus, train --resume {summary.Directory} --corpus PATH): " +
+                $"its sha256 must be {point.CorpusSha256}");
+        var corpus = changes?.Text is { } given ? CorpusSource.Of(given)
+            : changes?.Corpus is { } moved ? CorpusSource.Of(moved) : CorpusSource.Of(point.Corpus);
+        if (changes?.Text is null && changes?.Corpus is null && CorpusManifest.Find(point.Corpus) is null && !File.Exists(corpus.Path))
             throw new EngineException($"cannot resume: the run's corpus '{point.Corpus}' no longer exists; if it moved, give its new " +
                 $"place (train --resume {summary.Directory} --corpus NEWPATH, or ResumeOptions.Corpus): its sha256 must be {point.CorpusSha256}");
-        string path = corpus.Path, name = corpus.Name;
+        string path = corpus.Path ?? corpus.Name, name = corpus.Name;
         EncodedCorpus text;
         try
         {
-            text = CorpusReader.Read(path, name, point.Model.Vocabulary);
+            text = corpus.Read(point.Model.Vocabulary);
         }
         catch (EngineException e) when (e.Message.Contains("not in the model's vocabulary", StringComparison.Ordinal))
         {
-            throw NotTheRunsCorpus(CorpusReader.Sha256Of(path), e.Message);
+            throw NotTheRunsCorpus(corpus.Sha256(), e.Message);
         }
         if (point.CorpusSha256 != text.Sha256) throw NotTheRunsCorpus(text.Sha256!, null);
         EngineException NotTheRunsCorpus(string sha256, string? detail) => new(
-            (changes?.Corpus is null
+            (changes?.Corpus is null && changes?.Text is null
                 ? $"cannot resume: corpus '{path}' has changed since the run started"
                 : $"cannot resume: corpus '{path}' is not the run's corpus '{point.Corpus}'") +
             $" (sha256 {sha256}, the run used {point.CorpusSha256}{(detail is null ? "" : "; " + detail)}); a run continues only on the text it started on");
@@ -132,7 +137,7 @@ public static class CharTraining
         };
         string preset = RunOptionsMetadata.Read(meta)?.Preset ?? "unknown";
         var setup = new RunSetup(name, text, point.Model.Config, training, summary.Directory, preset, metadata,
-            (changes?.Keep ?? 3) is var keep && keep >= 0 ? keep : throw new UsageException($"Keep must be 0 (none) or positive, got {keep}"),
+            (changes?.Keep ?? 3) is var keep && keep >= 0 ? keep : throw new OptionOutOfRangeException("Keep", $"Keep must be 0 (none) or positive, got {keep}"),
             point.Model.Parameters, point, Overwrite: false);
         return Run(device, setup, observer, cancel);
     }
@@ -148,7 +153,7 @@ public static class CharTraining
         string directory = given != null ? Path.GetDirectoryName(Path.GetFullPath(run))! : run;
         var file = Path.Combine(directory, CheckpointPlan.ResumeName);
         if (!File.Exists(file))
-            throw new EngineException($"cannot resume: '{file}' does not exist (is '{directory}' a checkpoint directory of a run?)");
+            throw new FileNotFoundException($"cannot resume: '{file}' does not exist (is '{directory}' a checkpoint directory of a run?)", file);
         var point = ResumeCheckpoint.ReadHeader(file);
         // Never continue from another file than the one named: best and epoch checkpoints are
         // earlier points of the run and hold no optimizer state.
@@ -199,14 +204,6 @@ public static class CharTraining
             .Run(train, validation, cancel, run.Point);
         return new TrainingResult(outcome.Reason, outcome.Steps, outcome.Epoch, outcome.LastLoss, outcome.BestValLoss,
             outcome.Reports, run.Directory);
-    }
-
-    private static (string Spec, string Path, string Name) CorpusOf(string spec)
-    {
-        var (path, name) = CorpusResolver.FromEnvironment().Resolve(spec);
-        // Checkpoints name the corpus so that eval and resume find it again from anywhere: the
-        // manifest name, or the file's absolute path.
-        return (CorpusManifest.Find(spec) is null ? Path.GetFullPath(path) : spec, path, name);
     }
 
     /// <summary>Writes every report to metrics.jsonl before the caller's observer sees it.</summary>

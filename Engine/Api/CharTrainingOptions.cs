@@ -7,8 +7,24 @@ namespace IlgpuLstm;
 /// </summary>
 public sealed record CharTrainingOptions
 {
-    /// <summary>A corpus name from the manifest (<c>anna</c>, <c>tinyshakespeare</c>) or the path of a UTF-8 text file.</summary>
+    /// <summary>
+    /// A corpus name from the manifest (<c>anna</c>, <c>tinyshakespeare</c>) or the path of a UTF-8
+    /// text file, read in one streaming pass. A name is looked for in the directories of the
+    /// <c>ILGPU_LSTM_CORPORA</c> environment variable (':'-separated), then in the user cache
+    /// (<c>~/.cache/ilgpu-lstm/corpora</c>), and only then downloaded from the URL the manifest gives
+    /// (checked against its sha256). Offline, put <c>NAME.txt</c> in one of those directories, give
+    /// the file's path, or give the text itself as <see cref="Text"/>. Ignored when <see cref="Text"/> is set.
+    /// </summary>
     public string Corpus { get; init; } = "anna";
+
+    /// <summary>
+    /// A text in memory to train on instead of <see cref="Corpus"/> (<see cref="TrainingText.FromString"/>,
+    /// <see cref="TrainingText.FromReader"/>, <see cref="TrainingText.FromStream"/>,
+    /// <see cref="TrainingText.FromDocuments"/>). Checkpoints record it as <c>memory:NAME</c> with its
+    /// sha256; to resume or evaluate on it, give it again (<see cref="ResumeOptions.Text"/>,
+    /// <see cref="EvaluationOptions.Text"/>).
+    /// </summary>
+    public TrainingText? Text { get; init; }
 
     /// <summary>
     /// Where latest, best, resume and epoch checkpoints and <c>metrics.jsonl</c> go; null:

@@ -6,6 +6,12 @@ public sealed record EvaluationOptions
     /// <summary>Corpus name or path; null: the one the checkpoint was trained on.</summary>
     public string? Corpus { get; init; }
 
+    /// <summary>
+    /// A text in memory to evaluate on instead of <see cref="Corpus"/>; a model trained on a text given
+    /// in memory needs it (or a file of it) to be evaluated.
+    /// </summary>
+    public TrainingText? Text { get; init; }
+
     /// <summary>The validation split: this fraction at the end of the corpus.</summary>
     public double? ValFrac { get; init; }
 

@@ -34,6 +34,12 @@ public sealed record ResumeOptions
     /// </summary>
     public string? Corpus { get; init; }
 
+    /// <summary>
+    /// The run's text given in memory again (a run started with <see cref="CharTrainingOptions.Text"/>
+    /// needs it, or a file of it as <see cref="Corpus"/>). Its content must be the run's, byte for byte.
+    /// </summary>
+    public TrainingText? Text { get; init; }
+
     /// <summary>The run's options with these changes; the time limit counts from this session's start.</summary>
     public TrainingOptions ApplyTo(TrainingOptions run) => run with
     {

@@ -45,9 +45,9 @@ public sealed class TimeSeriesLesson : IDisposable
         ArgumentNullException.ThrowIfNull(device);
         this.device = device;
         this.options = options ??= new TimeSeriesOptions();
-        if (options.SeqLength < 1) throw new UsageException($"SeqLength must be at least 1, got {options.SeqLength}");
+        if (options.SeqLength < 1) throw new OptionOutOfRangeException("SeqLength", $"SeqLength must be at least 1, got {options.SeqLength}");
         if (!(options.LearningRate > 0) || double.IsInfinity(options.LearningRate))
-            throw new UsageException($"LearningRate must be positive, got {options.LearningRate}");
+            throw new OptionOutOfRangeException("LearningRate", $"LearningRate must be positive, got {options.LearningRate}");
         model = new TimeSeriesRnn(device, options.Cell, 1, options.HiddenSize, options.NumLayers, 1, 1, options.SeqLength);
         model.Initialize(options.Seed);
     }

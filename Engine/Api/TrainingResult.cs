@@ -11,7 +11,7 @@ namespace IlgpuLstm;
 public sealed record TrainingResult(StopReason Reason, long Steps, int Epoch, double? LastLoss, double? BestValLoss,
     IReadOnlyList<TrainingReport> Reports, string RunDirectory)
 {
-    /// <summary>The weights at the last step (PyTorch names; load with <see cref="CharModel.Load"/>).</summary>
+    /// <summary>The weights at the last step (PyTorch names; load with <see cref="CharModel.Load(string, ComputeDevice)"/>).</summary>
     public string LatestCheckpoint => Path.Combine(RunDirectory, Engine.Training.CheckpointPlan.LatestName);
 
     /// <summary>The weights of the best validation loss.</summary>

@@ -18,11 +18,18 @@ internal static class ModelCheckpoint
 {
     public const string Format = "ilgpu-lstm/1";
 
-    public static void Save(string path, CharRnn model, Vocabulary vocabulary, IReadOnlyDictionary<string, string> extra)
+    public static void Save(string path, CharRnn model, Vocabulary vocabulary, IReadOnlyDictionary<string, string> extra) =>
+        SafetensorsFile.Write(path, WithDescription(model, vocabulary, extra), Tensors(model));
+
+    /// <summary>The bytes <see cref="Save(string, CharRnn, Vocabulary, IReadOnlyDictionary{string, string})"/> writes, onto a stream.</summary>
+    public static void Save(Stream stream, CharRnn model, Vocabulary vocabulary, IReadOnlyDictionary<string, string> extra) =>
+        SafetensorsFile.Write(stream, WithDescription(model, vocabulary, extra), Tensors(model));
+
+    private static Dictionary<string, string> WithDescription(CharRnn model, Vocabulary vocabulary, IReadOnlyDictionary<string, string> extra)
     {
         var metadata = new Dictionary<string, string>(extra, StringComparer.Ordinal);
         foreach (var (key, value) in Describe(model, vocabulary, Format)) metadata[key] = value;
-        SafetensorsFile.Write(path, metadata, Tensors(model));
+        return metadata;
     }
 
     /// <summary>The model's weights as (PyTorch name, shape, values), in state_dict order (one download).</summary>
@@ -52,17 +59,24 @@ internal static class ModelCheckpoint
 
     public static LoadedModel Load(string path)
     {
-        var file = OpenModel(path, out var ignore);
+        var file = OpenModel(path, SafetensorsFile.Open(path), out var ignore);
         return LoadFrom(path, file, ignore);
+    }
+
+    /// <summary>A checkpoint's bytes in memory; <paramref name="label"/> names it in messages.</summary>
+    public static LoadedModel Load(byte[] bytes, string label)
+    {
+        var file = OpenModel(label, SafetensorsFile.FromBytes(bytes, label), out var ignore);
+        return LoadFrom(label, file, ignore);
     }
 
     /// <summary>
     /// A checkpoint's architecture, vocabulary and metadata from its header alone, checked as
-    /// <see cref="Load"/> checks them, without reading a weight.
+    /// <see cref="Load(string)"/> checks them, without reading a weight.
     /// </summary>
     public static (ModelConfig Config, Vocabulary Vocabulary, IReadOnlyDictionary<string, string> Metadata) ReadHeader(string path)
     {
-        var file = OpenModel(path, out var ignore);
+        var file = OpenModel(path, SafetensorsFile.Open(path), out var ignore);
         return Header(path, file, ignore);
     }
 
@@ -71,9 +85,8 @@ internal static class ModelCheckpoint
     /// value ("pt", what common exporters write) is a foreign export, read like one with no format:
     /// by PyTorch's names, shapes and the vocabulary. A resume file's extra tensors are not the model's.
     /// </summary>
-    private static SafetensorsFile OpenModel(string path, out Func<string, bool> ignore)
+    private static SafetensorsFile OpenModel(string path, SafetensorsFile file, out Func<string, bool> ignore)
     {
-        var file = SafetensorsFile.Open(path);
         if (file.Metadata.TryGetValue("format", out var format) && format != Format && format != ResumeCheckpoint.Format &&
             format.StartsWith("ilgpu-lstm", StringComparison.Ordinal))
             throw new EngineException($"checkpoint '{path}' has format '{format}'; this version reads '{Format}'");
@@ -157,7 +170,7 @@ internal static class ModelCheckpoint
         {
             config.Validate();
         }
-        catch (EngineException e)
+        catch (OptionOutOfRangeException e)
         {
             throw new EngineException($"checkpoint '{path}': {e.Message}");
         }

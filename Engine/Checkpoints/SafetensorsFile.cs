@@ -36,12 +36,14 @@ internal sealed class SafetensorsFile
     };
 
     private readonly string path;
+    private readonly Func<Stream> open;
     private readonly long dataStart;
 
-    private SafetensorsFile(string path, long dataStart, IReadOnlyDictionary<string, string> metadata,
+    private SafetensorsFile(string path, Func<Stream> open, long dataStart, IReadOnlyDictionary<string, string> metadata,
         IReadOnlyDictionary<string, TensorInfo> tensors)
     {
         this.path = path;
+        this.open = open;
         this.dataStart = dataStart;
         Metadata = metadata;
         Tensors = tensors;
@@ -60,14 +62,22 @@ internal sealed class SafetensorsFile
                 ? $"; did you mean {string.Join(" or ", inside.Select(n => Path.Combine(path, n)))}?"
                 : ""));
         }
-        if (!File.Exists(path)) throw new EngineException($"checkpoint '{path}' does not exist");
-        long fileLength = new FileInfo(path).Length;
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
+        return Read(path, new FileInfo(path).Length, () => File.OpenRead(path));
+    }
+
+    /// <summary>A checkpoint held in memory (read from a stream); <paramref name="label"/> names it in messages.</summary>
+    public static SafetensorsFile FromBytes(byte[] bytes, string label) =>
+        Read(label, bytes.Length, () => new MemoryStream(bytes, writable: false));
+
+    private static SafetensorsFile Read(string path, long fileLength, Func<Stream> open)
+    {
         if (fileLength == 0) throw new EngineException($"checkpoint '{path}' is empty");
         if (fileLength < 8) throw Bad(path, $"it is {fileLength} bytes, shorter than the 8-byte header length");
         byte[] header;
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = open();
             Span<byte> lengthBytes = stackalloc byte[8];
             stream.ReadExactly(lengthBytes);
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
@@ -87,10 +97,10 @@ internal sealed class SafetensorsFile
             throw new EngineException($"checkpoint '{path}' cannot be read: {e.Message}");
         }
         long dataStart = 8 + header.Length;
-        return Parse(path, header, dataStart, fileLength - dataStart);
+        return Parse(path, open, header, dataStart, fileLength - dataStart);
     }
 
-    private static SafetensorsFile Parse(string path, byte[] header, long dataStart, long dataLength)
+    private static SafetensorsFile Parse(string path, Func<Stream> open, byte[] header, long dataStart, long dataLength)
     {
         JsonDocument doc;
         try
@@ -134,7 +144,7 @@ internal sealed class SafetensorsFile
             for (int i = 1; i < sorted.Count; i++)
                 if (sorted[i].Begin < sorted[i - 1].End)
                     throw Bad(path, $"tensors '{sorted[i - 1].Name}' and '{sorted[i].Name}' overlap");
-            return new SafetensorsFile(path, dataStart, metadata, tensors);
+            return new SafetensorsFile(path, open, dataStart, metadata, tensors);
         }
     }
 
@@ -178,7 +188,7 @@ internal sealed class SafetensorsFile
         var values = new float[info.Elements];
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = open();
             stream.Position = dataStart + info.Begin;
             stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         }
@@ -213,6 +223,13 @@ internal sealed class SafetensorsFile
     public static void Write(string path, IReadOnlyDictionary<string, string> metadata,
         IReadOnlyList<(string Name, long[] Shape, float[] Data)> tensors)
     {
+        AtomicFile.Write(path, $"checkpoint '{path}'", overwrite: true, stream => Write(stream, metadata, tensors));
+    }
+
+    /// <summary>The same bytes as <see cref="Write(string, IReadOnlyDictionary{string, string}, IReadOnlyList{ValueTuple{string, long[], float[]}})"/>, onto a stream.</summary>
+    public static void Write(Stream stream, IReadOnlyDictionary<string, string> metadata,
+        IReadOnlyList<(string Name, long[] Shape, float[] Data)> tensors)
+    {
         var header = new Dictionary<string, object>(StringComparer.Ordinal) { ["__metadata__"] = metadata };
         long offset = 0;
         foreach (var (name, shape, data) in tensors)
@@ -226,15 +243,11 @@ internal sealed class SafetensorsFile
         var headerBytes = new byte[padded];
         json.CopyTo(headerBytes, 0);
         for (int i = json.Length; i < padded; i++) headerBytes[i] = (byte)' ';
-
-        AtomicFile.Write(path, $"checkpoint '{path}'", overwrite: true, stream =>
-        {
-            Span<byte> length = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
-            stream.Write(length);
-            stream.Write(headerBytes);
-            foreach (var (_, _, data) in tensors)
-                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
-        });
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+        stream.Write(length);
+        stream.Write(headerBytes);
+        foreach (var (_, _, data) in tensors)
+            stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
     }
 }

@@ -14,8 +14,8 @@ internal sealed class CharBatches
 
     public CharBatches(TokenSequence data, int batchSize, int seqLength, string splitName)
     {
-        if (batchSize < 1) throw new UsageException($"BatchSize must be at least 1, got {batchSize}");
-        if (seqLength < 1) throw new UsageException($"SeqLength must be at least 1, got {seqLength}");
+        if (batchSize < 1) throw new OptionOutOfRangeException("BatchSize", $"BatchSize must be at least 1, got {batchSize}");
+        if (seqLength < 1) throw new OptionOutOfRangeException("SeqLength", $"SeqLength must be at least 1, got {seqLength}");
         long perBatch = (long)batchSize * seqLength;
         Count = (int)(data.Length / perBatch);
         if (Count == 0)

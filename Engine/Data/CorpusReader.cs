@@ -16,7 +16,7 @@ internal static class CorpusReader
     private const int NoId = -1;
     private const int CodePoints = 0x110000;
 
-    /// <summary>The sha256 of <paramref name="path"/>'s bytes, as <see cref="Read"/> computes it.</summary>
+    /// <summary>The sha256 of <paramref name="path"/>'s bytes, as <see cref="Read(string, string, Vocabulary?)"/> computes it.</summary>
     public static string Sha256Of(string path)
     {
         using var stream = TextFile.Open(path);
@@ -31,6 +31,22 @@ internal static class CorpusReader
     public static EncodedCorpus Read(string path, string name, Vocabulary? vocabulary = null)
     {
         using var stream = TextFile.Open(path);
+        return Read(stream, path, name, vocabulary);
+    }
+
+    /// <summary>
+    /// <see cref="Read(string, string, Vocabulary?)"/> over UTF-8 bytes in memory (a text given to
+    /// the library rather than a file); <paramref name="label"/> stands for the path in messages.
+    /// The checksum is the one a file of these bytes would have.
+    /// </summary>
+    public static EncodedCorpus Read(byte[] utf8, string label, string name, Vocabulary? vocabulary = null)
+    {
+        using var stream = new MemoryStream(utf8, writable: false);
+        return Read(stream, label, name, vocabulary);
+    }
+
+    private static EncodedCorpus Read(Stream stream, string path, string name, Vocabulary? vocabulary)
+    {
         long fileLength = stream.Length;
         if (fileLength == 0) throw new EngineException($"corpus '{path}' is empty");
         if (fileLength > Array.MaxLength)

@@ -28,7 +28,7 @@ internal sealed class EncodedCorpus
     /// <summary>Training and validation ids: <c>val_idx = int(len * (1 - valFrac))</c>, the rest is validation.</summary>
     public (TokenSequence Train, TokenSequence Validation) Split(double valFrac)
     {
-        if (!(valFrac >= 0 && valFrac < 1)) throw new UsageException($"ValFrac must be in [0, 1), got {valFrac}");
+        if (!(valFrac >= 0 && valFrac < 1)) throw new OptionOutOfRangeException("ValFrac", $"ValFrac must be in [0, 1), got {valFrac}");
         int valIdx = (int)(Ids.Length * (1 - valFrac));
         return (Ids.Slice(0, valIdx), Ids.Slice(valIdx, Ids.Length - valIdx));
     }

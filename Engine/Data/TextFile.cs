@@ -36,11 +36,11 @@ internal static class TextFile
         }
         catch (FileNotFoundException)
         {
-            throw new EngineException($"{what} '{path}' does not exist");
+            throw new FileNotFoundException($"{what} '{path}' does not exist", path);
         }
         catch (DirectoryNotFoundException)
         {
-            throw new EngineException($"{what} '{path}' does not exist");
+            throw new FileNotFoundException($"{what} '{path}' does not exist", path);
         }
         catch (UnauthorizedAccessException)
         {

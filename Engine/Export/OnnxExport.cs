@@ -46,6 +46,33 @@ public static class OnnxExport
         Write(ModelCheckpoint.Load(checkpointPath), outputPath, overwrite);
     }
 
+    /// <summary>
+    /// Exports a loaded model to <paramref name="outputPath"/>, as <see cref="Write(string, string, bool)"/>
+    /// exports its checkpoint.
+    /// </summary>
+    /// <exception cref="EngineException">The output exists and <paramref name="overwrite"/> is false, or it cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public static void Write(CharModel model, string outputPath, bool overwrite = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(outputPath);
+        Write(model.Loaded, outputPath, overwrite);
+    }
+
+    /// <summary>
+    /// Writes a loaded model's ONNX graph (the bytes of an <c>.onnx</c> file) onto
+    /// <paramref name="destination"/> at its position; the stream is left open. ONNX Runtime's
+    /// <c>InferenceSession</c> takes these bytes directly.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public static void Write(CharModel model, Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(destination);
+        var bytes = Build(model.Loaded).ToByteArray();
+        destination.Write(bytes);
+    }
+
     /// <summary>Exports an already loaded checkpoint; see <see cref="Write(string, string, bool)"/>.</summary>
     internal static void Write(LoadedModel model, string outputPath, bool overwrite = false)
     {

@@ -50,7 +50,7 @@ public sealed record ForecastOptions
     {
         static void AtLeast(int value, int least, string name)
         {
-            if (value < least) throw new UsageException($"{name} must be at least {least}, got {value}");
+            if (value < least) throw new OptionOutOfRangeException(name, $"{name} must be at least {least}, got {value}");
         }
         AtLeast(HiddenSize, 1, "HiddenSize");
         AtLeast(NumLayers, 1, "NumLayers");
@@ -60,9 +60,9 @@ public sealed record ForecastOptions
         AtLeast(BatchSize, 1, "BatchSize");
         AtLeast(Epochs, 1, "Epochs");
         AtLeast(Patience, 0, "Patience");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new UsageException($"LearningRate must be positive, got {LearningRate}");
-        if (!(Dropout >= 0 && Dropout < 1)) throw new UsageException($"Dropout must be in [0, 1), got {Dropout}");
-        if (!(GradClip >= 0)) throw new UsageException($"GradClip must be 0 (none) or positive, got {GradClip}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new OptionOutOfRangeException("LearningRate", $"LearningRate must be positive, got {LearningRate}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new OptionOutOfRangeException("Dropout", $"Dropout must be in [0, 1), got {Dropout}");
+        if (!(GradClip >= 0)) throw new OptionOutOfRangeException("GradClip", $"GradClip must be 0 (none) or positive, got {GradClip}");
     }
 }
 

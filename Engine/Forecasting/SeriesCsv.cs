@@ -22,11 +22,11 @@ internal static class SeriesCsv
         }
         catch (FileNotFoundException)
         {
-            throw new EngineException($"CSV file '{path}' does not exist");
+            throw new FileNotFoundException($"CSV file '{path}' does not exist", path);
         }
         catch (DirectoryNotFoundException)
         {
-            throw new EngineException($"CSV file '{path}' does not exist");
+            throw new FileNotFoundException($"CSV file '{path}' does not exist", path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -9,8 +9,8 @@ internal sealed record SeriesSplit(int Rows, int TrainEnd, int ValidationEnd, in
 {
     public static SeriesSplit Of(int rows, double valFrac, double testFrac, int horizon)
     {
-        if (!(testFrac > 0 && testFrac < 1)) throw new UsageException($"the test fraction must be in (0, 1), got {testFrac}");
-        if (!(valFrac >= 0 && valFrac + testFrac < 1)) throw new UsageException($"the validation fraction must be in [0, 1 - test fraction), got {valFrac}");
+        if (!(testFrac > 0 && testFrac < 1)) throw new OptionOutOfRangeException("TestFrac", $"the test fraction must be in (0, 1), got {testFrac}");
+        if (!(valFrac >= 0 && valFrac + testFrac < 1)) throw new OptionOutOfRangeException("ValFrac", $"the validation fraction must be in [0, 1 - test fraction), got {valFrac}");
         int test = (int)Math.Round(testFrac * rows), validation = (int)Math.Round(valFrac * rows);
         return new SeriesSplit(rows, rows - test - validation, rows - test, horizon);
     }

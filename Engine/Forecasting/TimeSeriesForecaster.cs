@@ -82,7 +82,7 @@ public sealed class TimeSeriesForecaster : IDisposable
         ArgumentNullException.ThrowIfNull(data);
         var path = Path.Combine(runDirectory, CheckpointPlan.ResumeName);
         if (!File.Exists(path))
-            throw new EngineException($"cannot resume: '{path}' does not exist (is '{runDirectory}' the directory of a forecasting run?)");
+            throw new FileNotFoundException($"cannot resume: '{path}' does not exist (is '{runDirectory}' the directory of a forecasting run?)", path);
         var file = ForecasterFile.Read(path);
         if (file.Metadata.GetValueOrDefault("data_sha256") is { } sha && sha != data.ContentSha256)
             throw new EngineException($"cannot resume: the data is not the run's (content sha256 {data.ContentSha256}, the run's {sha}); " +

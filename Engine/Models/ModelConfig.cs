@@ -9,8 +9,8 @@ public sealed record ModelConfig(CellKind Cell, int VocabSize, int HiddenSize, i
     public void Validate()
     {
         if (VocabSize < 1) throw new EngineException($"vocabulary size must be at least 1, got {VocabSize}");
-        if (HiddenSize < 1) throw new UsageException($"HiddenSize must be at least 1, got {HiddenSize}");
-        if (NumLayers < 1) throw new UsageException($"NumLayers must be at least 1, got {NumLayers}");
-        if (!(Dropout >= 0 && Dropout < 1)) throw new UsageException($"Dropout must be in [0, 1), got {Dropout}");
+        if (HiddenSize < 1) throw new OptionOutOfRangeException("HiddenSize", $"HiddenSize must be at least 1, got {HiddenSize}");
+        if (NumLayers < 1) throw new OptionOutOfRangeException("NumLayers", $"NumLayers must be at least 1, got {NumLayers}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new OptionOutOfRangeException("Dropout", $"Dropout must be in [0, 1), got {Dropout}");
     }
 }

@@ -23,8 +23,8 @@ internal sealed class TimeSeriesRnn : IDisposable
     public TimeSeriesRnn(ComputeDevice device, CellKind cell, int inputSize, int hiddenSize, int numLayers,
         int outputSize, int batch, int steps, float dropout = 0f)
     {
-        if (hiddenSize < 1) throw new UsageException($"HiddenSize must be at least 1, got {hiddenSize}");
-        if (numLayers < 1) throw new UsageException($"NumLayers must be at least 1, got {numLayers}");
+        if (hiddenSize < 1) throw new OptionOutOfRangeException("HiddenSize", $"HiddenSize must be at least 1, got {hiddenSize}");
+        if (numLayers < 1) throw new OptionOutOfRangeException("NumLayers", $"NumLayers must be at least 1, got {numLayers}");
         ops = device.Ops;
         owned = new BufferGroup(device);
         Cell = cell; HiddenSize = hiddenSize; NumLayers = numLayers; Batch = batch; Steps = steps; OutputSize = outputSize;

@@ -29,12 +29,12 @@ public sealed record SamplingOptions
     /// <summary>Throws <see cref="UsageException"/> naming the first property out of range.</summary>
     public void Validate(int vocabSize)
     {
-        if (Length < 0) throw new UsageException($"Length must be 0 or more, got {Length}");
+        if (Length < 0) throw new OptionOutOfRangeException("Length", $"Length must be 0 or more, got {Length}");
         if (TopK is { } k && (k < 1 || k > vocabSize))
-            throw new UsageException($"TopK must be between 1 and the vocabulary size {vocabSize}, got {k}");
+            throw new OptionOutOfRangeException("TopK", $"TopK must be between 1 and the vocabulary size {vocabSize}, got {k}");
         if (TopP is { } p && !(p > 0 && p <= 1))
-            throw new UsageException($"TopP must be in (0, 1], got {p}");
+            throw new OptionOutOfRangeException("TopP", $"TopP must be in (0, 1], got {p}");
         if (!(Temperature > 0) || double.IsInfinity(Temperature))
-            throw new UsageException($"Temperature must be positive, got {Temperature}");
+            throw new OptionOutOfRangeException("Temperature", $"Temperature must be positive, got {Temperature}");
     }
 }

@@ -14,7 +14,7 @@ internal static class SeriesTrainer
     public static float[] Run(ComputeDevice device, TimeSeriesRnn model, SeriesBatches batches, int steps, OptimizerSettings settings,
         double gradClip, Func<int, ILGPU.ArrayView<float>, bool> after, int firstStep = 0, ulong seed = 0)
     {
-        if (steps < 1) throw new UsageException($"Steps must be at least 1, got {steps}");
+        if (steps < 1) throw new OptionOutOfRangeException("Steps", $"Steps must be at least 1, got {steps}");
         // A resumed run starts at an epoch boundary with its moments uploaded: Adam counts on from there.
         var optimizer = new Optimizer(device.Ops, model.Store, settings) { StepCount = firstStep };
         using var state = model.CreateState(device);

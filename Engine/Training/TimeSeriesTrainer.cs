@@ -14,8 +14,8 @@ internal static class TimeSeriesTrainer
     public static TimeSeriesOutcome Run(ComputeDevice device, TimeSeriesRnn model, int steps,
         int printEvery, OptimizerSettings optimizerSettings, Action<TimeSeriesReport> report)
     {
-        if (steps < 1) throw new UsageException($"Steps must be at least 1, got {steps}");
-        if (printEvery < 1) throw new UsageException($"PrintEvery must be at least 1, got {printEvery}");
+        if (steps < 1) throw new OptionOutOfRangeException("Steps", $"Steps must be at least 1, got {steps}");
+        if (printEvery < 1) throw new OptionOutOfRangeException("PrintEvery", $"PrintEvery must be at least 1, got {printEvery}");
         int window = model.Steps;
         var inputs = new float[steps * window];
         var targets = new float[steps * window];

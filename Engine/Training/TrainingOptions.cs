@@ -99,25 +99,25 @@ public sealed record TrainingOptions
     /// <summary>Throws <see cref="UsageException"/> naming the first property out of range.</summary>
     public void Validate()
     {
-        if (Epochs < 1) throw new UsageException($"Epochs must be at least 1, got {Epochs}");
-        if (MaxSteps < 0) throw new UsageException($"MaxSteps must be 0 (no limit) or positive, got {MaxSteps}");
-        if (BatchSize < 1) throw new UsageException($"BatchSize must be at least 1, got {BatchSize}");
-        if (SeqLength < 1) throw new UsageException($"SeqLength must be at least 1, got {SeqLength}");
-        if (PrintEvery < 1) throw new UsageException($"PrintEvery must be at least 1, got {PrintEvery}");
-        if (!(ValFrac >= 0 && ValFrac < 1)) throw new UsageException($"ValFrac must be in [0, 1), got {ValFrac}");
-        if (!(GradClip >= 0)) throw new UsageException($"GradClip must be 0 (off) or positive, got {GradClip}");
+        if (Epochs < 1) throw new OptionOutOfRangeException("Epochs", $"Epochs must be at least 1, got {Epochs}");
+        if (MaxSteps < 0) throw new OptionOutOfRangeException("MaxSteps", $"MaxSteps must be 0 (no limit) or positive, got {MaxSteps}");
+        if (BatchSize < 1) throw new OptionOutOfRangeException("BatchSize", $"BatchSize must be at least 1, got {BatchSize}");
+        if (SeqLength < 1) throw new OptionOutOfRangeException("SeqLength", $"SeqLength must be at least 1, got {SeqLength}");
+        if (PrintEvery < 1) throw new OptionOutOfRangeException("PrintEvery", $"PrintEvery must be at least 1, got {PrintEvery}");
+        if (!(ValFrac >= 0 && ValFrac < 1)) throw new OptionOutOfRangeException("ValFrac", $"ValFrac must be in [0, 1), got {ValFrac}");
+        if (!(GradClip >= 0)) throw new OptionOutOfRangeException("GradClip", $"GradClip must be 0 (off) or positive, got {GradClip}");
         if (!(Optimizer.LearningRate > 0) || double.IsInfinity(Optimizer.LearningRate))
-            throw new UsageException($"LearningRate must be positive, got {Optimizer.LearningRate}");
+            throw new OptionOutOfRangeException("LearningRate", $"LearningRate must be positive, got {Optimizer.LearningRate}");
         if (!(Optimizer.WeightDecay >= 0) || double.IsInfinity(Optimizer.WeightDecay))
-            throw new UsageException($"WeightDecay must be 0 (off) or positive, got {Optimizer.WeightDecay}");
-        if (!(GradClamp >= 0)) throw new UsageException($"GradClamp must be 0 (off) or positive, got {GradClamp}");
-        if (!(LrDecay > 0 && LrDecay <= 1)) throw new UsageException($"LrDecay must be in (0, 1], got {LrDecay}");
-        if (DecayAfter < 0) throw new UsageException($"DecayAfter must be 0 or more epochs, got {DecayAfter}");
-        if (ValEvery < 0) throw new UsageException($"ValEvery must be 0 (with every print) or positive, got {ValEvery}");
-        if (SaveEvery < 0) throw new UsageException($"SaveEvery must be 0 (with every validation) or positive, got {SaveEvery}");
-        if (Patience < 0) throw new UsageException($"Patience must be 0 (off) or positive, got {Patience}");
-        if (ValBatches < 0) throw new UsageException($"ValBatches must be 0 (all) or positive, got {ValBatches}");
+            throw new OptionOutOfRangeException("WeightDecay", $"WeightDecay must be 0 (off) or positive, got {Optimizer.WeightDecay}");
+        if (!(GradClamp >= 0)) throw new OptionOutOfRangeException("GradClamp", $"GradClamp must be 0 (off) or positive, got {GradClamp}");
+        if (!(LrDecay > 0 && LrDecay <= 1)) throw new OptionOutOfRangeException("LrDecay", $"LrDecay must be in (0, 1], got {LrDecay}");
+        if (DecayAfter < 0) throw new OptionOutOfRangeException("DecayAfter", $"DecayAfter must be 0 or more epochs, got {DecayAfter}");
+        if (ValEvery < 0) throw new OptionOutOfRangeException("ValEvery", $"ValEvery must be 0 (with every print) or positive, got {ValEvery}");
+        if (SaveEvery < 0) throw new OptionOutOfRangeException("SaveEvery", $"SaveEvery must be 0 (with every validation) or positive, got {SaveEvery}");
+        if (Patience < 0) throw new OptionOutOfRangeException("Patience", $"Patience must be 0 (off) or positive, got {Patience}");
+        if (ValBatches < 0) throw new OptionOutOfRangeException("ValBatches", $"ValBatches must be 0 (all) or positive, got {ValBatches}");
         if (TimeLimit is { } limit && limit <= TimeSpan.Zero)
-            throw new UsageException($"TimeLimit must be positive, got {limit}");
+            throw new OptionOutOfRangeException("TimeLimit", $"TimeLimit must be positive, got {limit}");
     }
 }

@@ -92,10 +92,13 @@ public sealed class CharTrainingTests : IDisposable
     public void BadOptionsAreRefusedByPropertyName()
     {
         var bad = Options("bad") with { Training = Options("bad").Training with { BatchSize = 0 } };
-        var e = Assert.Throws<UsageException>(() => CharTraining.Train(device, bad));
+        var e = Assert.Throws<OptionOutOfRangeException>(() => CharTraining.Train(device, bad));
         Assert.Equal("BatchSize must be at least 1, got 0", e.Message);
+        // The framework's type, so a caller's catch (ArgumentOutOfRangeException) sees it, named by the property.
+        Assert.IsAssignableFrom<ArgumentOutOfRangeException>(e);
+        Assert.Equal("BatchSize", e.ParamName);
         Assert.False(Directory.Exists(dir.File("bad")));
-        var keep = Assert.Throws<UsageException>(() => CharTraining.Train(device, Options("bad") with { Keep = -1 }));
+        var keep = Assert.Throws<OptionOutOfRangeException>(() => CharTraining.Train(device, Options("bad") with { Keep = -1 }));
         Assert.StartsWith("Keep must be", keep.Message, StringComparison.Ordinal);
     }
 
@@ -131,7 +134,7 @@ public sealed class CharTrainingTests : IDisposable
         // p = 1 keeps everything: the same draws as no cut.
         Assert.Equal(model.Generate("the ", new SamplingOptions { Length = 40, Seed = 5 }),
             model.Generate("the ", new SamplingOptions { Length = 40, TopP = 1, Seed = 5 }));
-        var e = Assert.Throws<UsageException>(() => model.Generate("the ", new SamplingOptions { TopP = 0 }));
+        var e = Assert.Throws<OptionOutOfRangeException>(() => model.Generate("the ", new SamplingOptions { TopP = 0 }));
         Assert.StartsWith("TopP must be in (0, 1]", e.Message, StringComparison.Ordinal);
         Assert.Throws<EngineException>(() => model.Generate("Zebra", options));
     }

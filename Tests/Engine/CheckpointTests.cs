@@ -85,7 +85,7 @@ public sealed class CheckpointTests(CpuDeviceFixture fixture) : IDisposable
 
     [Fact]
     public void AMissingCheckpointIsRefused() =>
-        Assert.Contains("does not exist", Assert.Throws<EngineException>(() => ModelCheckpoint.Load(dir.File("none.safetensors"))).Message,
+        Assert.Contains("does not exist", Assert.Throws<FileNotFoundException>(() => ModelCheckpoint.Load(dir.File("none.safetensors"))).Message,
             StringComparison.Ordinal);
 
     /// <summary>Thousands of randomly corrupted files: every one loads or is refused, never anything else.</summary>

@@ -101,7 +101,7 @@ public sealed class DataTests : IDisposable
     {
         Assert.Contains("not valid UTF-8", Assert.Throws<EngineException>(() => TextFile.Decode([0x61, 0xFF, 0x62], "x")).Message, StringComparison.Ordinal);
         Assert.Contains("is empty", Assert.Throws<EngineException>(() => TextFile.Decode([], "x")).Message, StringComparison.Ordinal);
-        Assert.Contains("does not exist", Assert.Throws<EngineException>(() => TextFile.Read("/nonexistent/file.txt")).Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", Assert.Throws<FileNotFoundException>(() => TextFile.Read("/nonexistent/file.txt")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -186,7 +186,7 @@ public sealed class DataTests : IDisposable
         var empty = Path.Combine(dir.Path, "empty.txt");
         File.WriteAllBytes(empty, []);
         Assert.Contains("is empty", Assert.Throws<EngineException>(() => CorpusReader.Read(empty, "empty")).Message, StringComparison.Ordinal);
-        Assert.Contains("does not exist", Assert.Throws<EngineException>(() => CorpusReader.Read("/nonexistent/file.txt", "x")).Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", Assert.Throws<FileNotFoundException>(() => CorpusReader.Read("/nonexistent/file.txt", "x")).Message, StringComparison.Ordinal);
         var other = Path.Combine(dir.Path, "other.txt");
         File.WriteAllText(other, "abz!");
         var e = Assert.Throws<EngineException>(() => CorpusReader.Read(other, "other", Vocabulary.FromText("ab")));

@@ -147,6 +147,24 @@ public sealed class OnnxExportTests(CpuDeviceFixture fixture) : IDisposable
     }
 
     [Fact]
+    public void ALoadedModelExportsToAStreamAndOnnxRuntimeGivesItsNextLogits()
+    {
+        using var model = CharModel.Load(FixturePath.Of("char_lstm_init.safetensors"), device);
+        using var stream = new MemoryStream();
+        OnnxExport.Write(model, stream);
+        OnnxExport.Write(model, dir.File("model.onnx"));
+        Assert.Equal(File.ReadAllBytes(dir.File("model.onnx")), stream.ToArray());
+        using var onnx = new OnnxModel(stream.ToArray());
+        int layers = model.Config.NumLayers, hidden = model.Config.HiddenSize, v = model.Config.VocabSize;
+        foreach (var context in new[] { model.Decode([0]), model.Decode([3, 1, 4, 1, 5, 9, 2, 6]) })
+        {
+            var ids = model.Encode(context);
+            var logits = onnx.Run(ids, 1, ids.Length, new float[layers * hidden], new float[layers * hidden]).Logits;
+            AssertAllClose(model.NextLogits(context), logits[^v..], "next logits");
+        }
+    }
+
+    [Fact]
     public void AnExistingFileIsRefusedUnlessOverwriteIsAsked()
     {
         var model = RandomModel(CellKind.Rnn, 1, hidden: 2, vocab: 3, seed: 1);
@@ -213,9 +231,11 @@ public sealed class OnnxExportTests(CpuDeviceFixture fixture) : IDisposable
     public void Dispose() => dir.Dispose();
 
     /// <summary>An exported model in ONNX Runtime: tokens and state in, logits and final state out.</summary>
-    private sealed class OnnxModel(string path) : IDisposable
+    private sealed class OnnxModel(InferenceSession session) : IDisposable
     {
-        private readonly InferenceSession session = new(path);
+        public OnnxModel(string path) : this(new InferenceSession(path)) { }
+
+        public OnnxModel(byte[] model) : this(new InferenceSession(model)) { }
 
         public (float[] Logits, float[] H, float[]? C) Run(int[] tokens, int batch, int seq, float[] h0, float[]? c0)
         {
