@@ -45,9 +45,11 @@ internal static class SampleVerb
         if (o.Prime != null && o.PrimeFile != null) throw new EngineException("give --prime or --prime-file, not both");
         string prime = o.PrimeFile != null ? Engine.Data.TextFile.Read(o.PrimeFile, "prime file") : o.Prime ?? "The";
         var info = CharModel.ReadInfo(o.Checkpoint);
+        if (o.Length < 0) throw new UsageException($"--length must be 0 or more, got {o.Length}");
         var options = new SamplingOptions
         {
-            Length = o.Length,
+            // --length counts after the first predicted character, as the lesson's sample(size) does.
+            Length = o.Length + 1,
             TopK = o.TopK,
             TopP = o.TopP,
             Temperature = o.Temperature,

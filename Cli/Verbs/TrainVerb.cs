@@ -51,7 +51,7 @@ internal static class TrainVerb
         {
             output.WriteLine("sample (top-k 5):");
             using var trained = CharModel.Load(result.LatestCheckpoint, device);
-            var sampling = new SamplingOptions { Length = o.SampleLength, TopK = 5, Seed = console.Seed };
+            var sampling = new SamplingOptions { Length = o.SampleLength + 1, TopK = 5, Seed = console.Seed };
             foreach (var piece in trained.GenerateStream(console.Prime, sampling)) output.Write(piece);
             output.WriteLine();
         }

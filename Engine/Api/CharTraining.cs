@@ -35,11 +35,51 @@ public static class CharTraining
         Task.Factory.StartNew(() => Train(device, options, observer, cancellationToken), cancellationToken,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    /// <summary><see cref="Resume"/> on a thread of its own, as <see cref="TrainAsync"/>.</summary>
+    /// <summary><see cref="Resume(ComputeDevice, string, ResumeOptions?, ITrainingObserver?, CancellationToken)"/> on a thread of its own, as <see cref="TrainAsync(ComputeDevice, CharTrainingOptions, ITrainingObserver?, CancellationToken)"/>.</summary>
     public static Task<TrainingResult> ResumeAsync(ComputeDevice device, string run, ResumeOptions? changes = null,
         ITrainingObserver? observer = null, CancellationToken cancellationToken = default) =>
         Task.Factory.StartNew(() => Resume(device, run, changes, observer, cancellationToken), cancellationToken,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>
+    /// <see cref="Train(ComputeDevice, CharTrainingOptions, ITrainingObserver?, CancellationToken)"/>
+    /// with its reports given to <paramref name="progress"/> (a <see cref="Progress{T}"/> posts them to
+    /// the context it was made on, such as a UI thread).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the run started; nothing was written.</exception>
+    public static TrainingResult Train(ComputeDevice device, CharTrainingOptions options, IProgress<TrainingReport> progress,
+        CancellationToken cancellationToken = default) =>
+        Train(device, options, Observe(progress), cancellationToken);
+
+    /// <summary>
+    /// <see cref="TrainAsync(ComputeDevice, CharTrainingOptions, ITrainingObserver?, CancellationToken)"/>
+    /// with its reports given to <paramref name="progress"/>.
+    /// </summary>
+    public static Task<TrainingResult> TrainAsync(ComputeDevice device, CharTrainingOptions options, IProgress<TrainingReport> progress,
+        CancellationToken cancellationToken = default) =>
+        TrainAsync(device, options, Observe(progress), cancellationToken);
+
+    /// <summary>
+    /// <see cref="Resume(ComputeDevice, string, ResumeOptions?, ITrainingObserver?, CancellationToken)"/>
+    /// with its reports given to <paramref name="progress"/>.
+    /// </summary>
+    public static TrainingResult Resume(ComputeDevice device, string run, ResumeOptions? changes, IProgress<TrainingReport> progress,
+        CancellationToken cancellationToken = default) =>
+        Resume(device, run, changes, Observe(progress), cancellationToken);
+
+    /// <summary>
+    /// <see cref="ResumeAsync(ComputeDevice, string, ResumeOptions?, ITrainingObserver?, CancellationToken)"/>
+    /// with its reports given to <paramref name="progress"/>.
+    /// </summary>
+    public static Task<TrainingResult> ResumeAsync(ComputeDevice device, string run, ResumeOptions? changes,
+        IProgress<TrainingReport> progress, CancellationToken cancellationToken = default) =>
+        ResumeAsync(device, run, changes, Observe(progress), cancellationToken);
+
+    private static ITrainingObserver Observe(IProgress<TrainingReport> progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        return progress as ITrainingObserver ?? new TrainingCallbacks { OnReport = progress.Report };
+    }
 
     /// <summary>
     /// A new run (or, with <see cref="CharTrainingOptions.InitFrom"/>, one that starts from another's
@@ -143,7 +183,7 @@ public static class CharTraining
     }
 
     /// <summary>
-    /// The run that <see cref="Resume"/> would continue: <paramref name="run"/> is its directory or
+    /// The run that <see cref="Resume(ComputeDevice, string, ResumeOptions?, ITrainingObserver?, CancellationToken)"/> would continue: <paramref name="run"/> is its directory or
     /// its resume or latest checkpoint. Reads metadata only.
     /// </summary>
     public static RunSummary Inspect(string run)

@@ -6,9 +6,9 @@ namespace IlgpuLstm.Engine.Sampling;
 
 /// <summary>
 /// The lesson's <c>sample()</c>: batch 1, eval mode, the prime fed one character at a time from a
-/// zero state; only the prediction after the last prime character is kept, then <c>Length</c>
-/// more characters are generated, each from the previous one. The output is the prime, then
-/// 1 + Length characters, streamed to <c>emit</c> as they are drawn. Draws use host Philox keyed
+/// zero state; the character predicted after the last prime character is drawn, then each next one
+/// from the previous: <c>Length</c> new characters in all (the lesson's <c>sample(size)</c> draws
+/// size + 1), streamed as they are drawn after the prime. Draws use host Philox keyed
 /// by the seed, so a seed gives the same text on any accelerator whose logits agree.
 /// </summary>
 /// <remarks>Each character's work (forward and draw) runs under <paramref name="gate"/> after <paramref name="check"/>,
@@ -62,14 +62,14 @@ internal sealed class Sampler(CharRnn model, Vocabulary vocabulary, object? gate
             foreach (var id in ids)
                 Step(id, state, input, logits);
         }
-        for (int i = 0; i <= options.Length; i++)
+        for (int i = 0; i < options.Length; i++)
         {
             int next;
             lock (gate)
             {
                 check();
                 next = Draw(logits, options, (ulong)i);
-                if (i < options.Length) Step(next, state, input, logits);
+                if (i + 1 < options.Length) Step(next, state, input, logits);
             }
             yield return vocabulary.Decode(next);
         }

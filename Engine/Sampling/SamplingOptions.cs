@@ -8,7 +8,11 @@ namespace IlgpuLstm;
 /// </summary>
 public sealed record SamplingOptions
 {
-    /// <summary>Characters generated after the first predicted one.</summary>
+    /// <summary>
+    /// New characters drawn after the prime (0: the prime alone). Before version 1.3 this counted the
+    /// characters after the first predicted one, as the lesson's <c>sample(size)</c> and the CLI's
+    /// <c>--length</c> do (those draw size + 1).
+    /// </summary>
     public int Length { get; init; } = 1000;
 
     /// <summary>Draw among the k most probable characters; null: all.</summary>
@@ -26,7 +30,8 @@ public sealed record SamplingOptions
     /// <summary>Seed of the draws: the same seed gives the same text.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Throws <see cref="UsageException"/> naming the first property out of range.</summary>
+    /// <summary>Throws <see cref="OptionOutOfRangeException"/> naming the first property out of range.</summary>
+    /// <exception cref="OptionOutOfRangeException">A property is out of its range.</exception>
     public void Validate(int vocabSize)
     {
         if (Length < 0) throw new OptionOutOfRangeException("Length", $"Length must be 0 or more, got {Length}");

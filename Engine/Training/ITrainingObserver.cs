@@ -1,8 +1,15 @@
 namespace IlgpuLstm;
 
-/// <summary>Receives a run's progress; every member has an empty default, so implement what you need.</summary>
-public interface ITrainingObserver
+/// <summary>
+/// Receives a run's progress; every member has an empty default, so implement what you need. An
+/// observer is also an <see cref="IProgress{T}"/> of <see cref="TrainingReport"/> (its reports), so
+/// it goes wherever one is asked for; training calls it on the training thread, in order.
+/// </summary>
+public interface ITrainingObserver : IProgress<TrainingReport>
 {
+    /// <summary>Passes the report to <see cref="Report"/>.</summary>
+    void IProgress<TrainingReport>.Report(TrainingReport value) => Report(value);
+
     /// <summary>
     /// Once, after the corpus is read and before anything is written or locked: throw here to
     /// abandon the run with nothing left behind.
@@ -12,7 +19,7 @@ public interface ITrainingObserver
     }
 
     /// <summary>Every <see cref="TrainingOptions.PrintEvery"/> steps and at the end: losses, speed, time.</summary>
-    void Report(TrainingReport report)
+    new void Report(TrainingReport report)
     {
     }
 

@@ -94,7 +94,10 @@ public sealed class CharModelSafetyTests : IDisposable
         var logits = model.NextLogits("the c");
         Assert.Equal(model.Vocabulary.Count, logits.Length);
         int argmax = Array.IndexOf(logits, logits.Max());
-        Assert.Equal("the c" + model.Vocabulary[argmax], model.Generate("the c", new SamplingOptions { Length = 0, Argmax = true }));
+        Assert.Equal("the c" + model.Vocabulary[argmax], model.Generate("the c", new SamplingOptions { Length = 1, Argmax = true }));
+        // Length counts the new characters; 0 gives the prime alone.
+        Assert.Equal(12, model.Generate("at", new SamplingOptions { Length = 10, Seed = 4 }).Length);
+        Assert.Equal("at", model.Generate("at", new SamplingOptions { Length = 0 }));
         var p = model.NextProbabilities("the c");
         Assert.Equal(1.0, p.Sum(), 12);
         Assert.Equal(argmax, Array.IndexOf(p, p.Max()));

@@ -88,6 +88,29 @@ public sealed class CharTrainingTests : IDisposable
         Assert.Equal(4, replaced.Steps);
     }
 
+    private sealed class Collect : IProgress<TrainingReport>
+    {
+        public List<long> Steps { get; } = [];
+        public void Report(TrainingReport value) => Steps.Add(value.Step);
+    }
+
+    [Fact]
+    public async Task AnIProgressGetsTheReportsAndANullObserverStillCompiles()
+    {
+        var progress = new Collect();
+        var result = CharTraining.Train(device, Options("progress"), progress);
+        Assert.Equal([2, 4, 6, 8], progress.Steps);
+        var later = new Collect();
+        var resumed = await CharTraining.ResumeAsync(device, result.RunDirectory, new ResumeOptions { MaxSteps = 10 }, later);
+        Assert.Equal([10], later.Steps);
+        // Written against the observer overloads: a null observer picks them, not the IProgress ones.
+        Assert.Equal(StopReason.MaxSteps, CharTraining.Train(device, Options("null"), null).Reason);
+        Assert.Equal(10, CharTraining.Resume(device, resumed.RunDirectory, null, null).Steps);
+        ITrainingObserver observer = new Events();
+        ((IProgress<TrainingReport>)observer).Report(result.Reports[0]);
+        Assert.Equal(["report 2"], ((Events)observer).Seen);
+    }
+
     [Fact]
     public void BadOptionsAreRefusedByPropertyName()
     {

@@ -94,11 +94,11 @@ public sealed class OnnxExportTests(CpuDeviceFixture fixture) : IDisposable
         foreach (int id in vocabulary.Encode(prime, "prime")) Step(id);
         var drawer = new Sampler(charRnn, vocabulary);
         var text = new System.Text.StringBuilder(prime);
-        for (int i = 0; i <= options.Length; i++)
+        for (int i = 0; i < options.Length; i++)
         {
             int next = drawer.Draw(logits, options, (ulong)i);
             text.Append(vocabulary.Decode(next));
-            if (i < options.Length) Step(next);
+            if (i + 1 < options.Length) Step(next);
         }
         Assert.Equal(expected, text.ToString());
     }
