@@ -31,7 +31,7 @@ internal static class ResumeFlags
             conflicts.Add($"--checkpoint-dir {o.RunDirectory} (the run is in {run.Directory})");
         Check(o.HiddenSize, m.HiddenSize, "hidden-size");
         Check(o.NumLayers, m.NumLayers, "num-layers");
-        Check(o.Dropout is { } d ? (float)d : (float?)null, m.Dropout, "dropout");
+        Check(o.Dropout is { } d ? (float)d : (float?)null, (float)m.Dropout, "dropout");
         Check(o.BatchSize, c.BatchSize, "batch-size");
         Check(o.SeqLength, c.SeqLength, "seq-length");
         Check(o.ValFrac, c.ValFrac, "val-frac");

@@ -107,8 +107,8 @@ public static class CharTraining
             throw new EngineException($"cannot fine-tune {options.InitFrom} on this corpus: {e.Message}");
         }
         var model = start is null
-            ? new ModelConfig(options.Cell, text.Vocabulary.Count, options.HiddenSize, options.NumLayers, (float)options.Dropout)
-            : start.Config with { Dropout = (float)options.Dropout };
+            ? new ModelConfig(options.Cell, text.Vocabulary.Count, options.HiddenSize, options.NumLayers, options.Dropout)
+            : start.Config with { Dropout = options.Dropout };
         model.Validate();
         var metadata = new Dictionary<string, string>
         {
@@ -231,19 +231,30 @@ public static class CharTraining
                 "train into a new RunDirectory, or replace it with Overwrite");
         var plan = new CheckpointPlan(run.Directory, run.Metadata, run.Metadata["corpus"], run.Text.Sha256!, run.Keep);
 
-        using var model = new CharRnn(device, run.Model);
-        if (run.Weights != null) model.Store.Upload(run.Weights);
-        else model.Initialize(run.Training.Seed);
-        if (run.Point != null)
-        {
-            model.Store.UploadMoment(1, run.Point.Moment1);
-            model.Store.UploadMoment(2, run.Point.Moment2);
-        }
+        using var model = NewModel(device, run);
         using var metrics = new MetricsLog(plan.Metrics, append: run.Point != null);
         var outcome = new Trainer(model, run.Training, run.Text.Vocabulary, plan, new MetricsObserver(observer, metrics))
             .Run(train, validation, cancel, run.Point);
         return new TrainingResult(outcome.Reason, outcome.Steps, outcome.Epoch, outcome.LastLoss, outcome.BestValLoss,
             outcome.Reports, run.Directory);
+    }
+
+    /// <summary>The run's model on the device, made under the device's gate (another thread may be sampling there).</summary>
+    private static CharRnn NewModel(ComputeDevice device, RunSetup run)
+    {
+        lock (device.Gate)
+        {
+            device.ThrowIfDisposed();
+            var model = new CharRnn(device, run.Model);
+            if (run.Weights != null) model.Store.Upload(run.Weights);
+            else model.Initialize(run.Training.Seed);
+            if (run.Point != null)
+            {
+                model.Store.UploadMoment(1, run.Point.Moment1);
+                model.Store.UploadMoment(2, run.Point.Moment2);
+            }
+            return model;
+        }
     }
 
     /// <summary>Writes every report to metrics.jsonl before the caller's observer sees it.</summary>

@@ -10,7 +10,7 @@ public sealed record ResumeOptions
     /// <summary>Passes over the training split in all.</summary>
     public int? Epochs { get; init; }
     /// <summary>Stop after this many steps in all (0: no limit).</summary>
-    public int? MaxSteps { get; init; }
+    public long? MaxSteps { get; init; }
     /// <summary>Stop cleanly after this much training time in this session.</summary>
     public TimeSpan? TimeLimit { get; init; }
     /// <summary>Steps between reports.</summary>

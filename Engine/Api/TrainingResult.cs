@@ -14,8 +14,11 @@ public sealed record TrainingResult(StopReason Reason, long Steps, int Epoch, do
     /// <summary>The weights at the last step (PyTorch names; load with <see cref="CharModel.Load(string, ComputeDevice)"/>).</summary>
     public string LatestCheckpoint => Path.Combine(RunDirectory, Engine.Training.CheckpointPlan.LatestName);
 
-    /// <summary>The weights of the best validation loss.</summary>
-    public string BestCheckpoint => Path.Combine(RunDirectory, Engine.Training.CheckpointPlan.BestName);
+    /// <summary>
+    /// The weights of the best validation loss; null when the run never validated (<see cref="TrainingOptions.ValFrac"/>
+    /// 0, or stopped before its first validation), so no such file was written.
+    /// </summary>
+    public string? BestCheckpoint => BestValLoss is null ? null : Path.Combine(RunDirectory, Engine.Training.CheckpointPlan.BestName);
 
     /// <summary>Everything <see cref="CharTraining.Resume(ComputeDevice, string, ResumeOptions?, ITrainingObserver?, CancellationToken)"/> needs.</summary>
     public string ResumeCheckpoint => Path.Combine(RunDirectory, Engine.Training.CheckpointPlan.ResumeName);

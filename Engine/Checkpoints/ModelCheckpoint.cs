@@ -158,9 +158,9 @@ internal static class ModelCheckpoint
         int hidden = (int)whh.Shape[1];
         int layers = 0;
         while (file.Tensors.ContainsKey($"{prefix}.weight_ih_l{layers}")) layers++;
-        float dropout = 0;
+        double dropout = 0;
         if (meta.TryGetValue("dropout", out var d) &&
-            !float.TryParse(d, NumberStyles.Float, CultureInfo.InvariantCulture, out dropout))
+            !double.TryParse(d, NumberStyles.Float, CultureInfo.InvariantCulture, out dropout))
             throw new EngineException($"checkpoint '{path}' has a malformed 'dropout' metadata entry '{d}'");
         CheckInt(path, meta, "hidden_size", hidden);
         CheckInt(path, meta, "num_layers", layers);

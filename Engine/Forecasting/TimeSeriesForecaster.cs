@@ -14,7 +14,9 @@ namespace IlgpuLstm;
 /// validation MAE, reports the test split's errors beside persistence and seasonal naive, and
 /// forecasts H steps past the end of a series. Checkpoints are safetensors under PyTorch's names
 /// (<c>rnn.weight_ih_l0</c>, <c>fc.weight</c>) with the scaling and columns in their metadata.
-/// Not safe to call from several threads at once.
+/// Safe to call from several threads, and beside character models on the same device: calls on one
+/// device run one at a time (training hands the device over between its steps). After
+/// <see cref="Dispose"/>, or its device's, every call throws <see cref="ObjectDisposedException"/>.
 /// </summary>
 public sealed class TimeSeriesForecaster : IDisposable
 {
@@ -35,9 +37,13 @@ public sealed class TimeSeriesForecaster : IDisposable
         Options = options;
         TargetName = target;
         InputNames = inputs;
-        model = new TimeSeriesRnn(device, options.Cell, scaling.Features, options.HiddenSize, options.NumLayers, options.Horizon,
-            batch, options.Window, (float)options.Dropout);
-        evaluator = model.CreateEvaluator(device);
+        lock (device.Gate)
+        {
+            device.ThrowIfDisposed();
+            model = new TimeSeriesRnn(device, options.Cell, scaling.Features, options.HiddenSize, options.NumLayers, options.Horizon,
+                batch, options.Window, (float)options.Dropout);
+            evaluator = model.CreateEvaluator(device);
+        }
     }
 
     /// <summary>The options it was trained with.</summary>

@@ -40,7 +40,7 @@ internal sealed class CharRnn : IDisposable
         Layout = CreateLayout(config);
         Store = new ParameterStore(device, Layout);
         Rnn = new Recurrent(device, Store, config.Cell.ModuleName(), config.Cell, config.VocabSize, config.HiddenSize,
-            config.NumLayers, config.Dropout);
+            config.NumLayers, (float)config.Dropout);
         Fc = new Linear(ops, Store, "fc", config.HiddenSize, config.VocabSize);
         upload = new BatchUpload(device);
         scalars = device.Allocate<float>(5, "training scalars");
@@ -129,7 +129,7 @@ internal sealed class CharRnn : IDisposable
         if (training && Config.Dropout > 0)
         {
             ops.DropoutForward(output, topDropped, topMask, rows * Config.HiddenSize,
-                new DropoutArgs(seed, stream + (ulong)Config.NumLayers, Config.Dropout));
+                new DropoutArgs(seed, stream + (ulong)Config.NumLayers, (float)Config.Dropout));
             output = topDropped;
         }
         Fc.Forward(output, logits, rows);

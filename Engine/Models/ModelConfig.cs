@@ -3,7 +3,7 @@ using IlgpuLstm.Engine.Layers;
 namespace IlgpuLstm;
 
 /// <summary>Shape of the character model: one-hot input, a recurrent stack, Linear to the vocabulary.</summary>
-public sealed record ModelConfig(CellKind Cell, int VocabSize, int HiddenSize, int NumLayers, float Dropout)
+public sealed record ModelConfig(CellKind Cell, int VocabSize, int HiddenSize, int NumLayers, double Dropout)
 {
     /// <summary>Throws <see cref="UsageException"/> naming the first property out of range.</summary>
     public void Validate()

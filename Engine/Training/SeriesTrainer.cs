@@ -14,6 +14,17 @@ internal static class SeriesTrainer
     public static float[] Run(ComputeDevice device, TimeSeriesRnn model, SeriesBatches batches, int steps, OptimizerSettings settings,
         double gradClip, Func<int, ILGPU.ArrayView<float>, bool> after, int firstStep = 0, ulong seed = 0)
     {
+        // Held while training and handed over between steps (DeviceTurns); after() runs holding it.
+        lock (device.Gate)
+        {
+            device.ThrowIfDisposed();
+            return RunHoldingGate(device, model, batches, steps, settings, gradClip, after, firstStep, seed);
+        }
+    }
+
+    private static float[] RunHoldingGate(ComputeDevice device, TimeSeriesRnn model, SeriesBatches batches, int steps, OptimizerSettings settings,
+        double gradClip, Func<int, ILGPU.ArrayView<float>, bool> after, int firstStep, ulong seed)
+    {
         if (steps < 1) throw new OptionOutOfRangeException("Steps", $"Steps must be at least 1, got {steps}");
         // A resumed run starts at an epoch boundary with its moments uploaded: Adam counts on from there.
         var optimizer = new Optimizer(device.Ops, model.Store, settings) { StepCount = firstStep };
@@ -24,6 +35,7 @@ internal static class SeriesTrainer
         int done = steps;
         for (int k = firstStep; k < steps; k++)
         {
+            DeviceTurns.LetOthersIn(device);
             int chunk = k % batches.ChunksPerEpoch;
             if (chunk == 0 && k > 0) state.Reset();
             batches.Fill(chunk, x, y);

@@ -54,7 +54,21 @@ internal sealed class Trainer
     }
 
     /// <summary>Runs from the start, or from <paramref name="resume"/> (whose weights and moments the caller uploaded).</summary>
+    /// <remarks>
+    /// Holds the device's gate while it trains and lets other callers on the device in between steps
+    /// (<see cref="DeviceTurns"/>), so a model sampled on the same device from another thread never
+    /// runs inside a step. The observer is called holding it.
+    /// </remarks>
     public TrainingOutcome Run(TokenSequence train, TokenSequence validation, CancellationToken cancel = default, ResumePoint? resume = null)
+    {
+        lock (model.Device.Gate)
+        {
+            model.Device.ThrowIfDisposed();
+            return RunHoldingGate(train, validation, cancel, resume);
+        }
+    }
+
+    private TrainingOutcome RunHoldingGate(TokenSequence train, TokenSequence validation, CancellationToken cancel, ResumePoint? resume)
     {
         config.Validate();
         var trainBatches = new CharBatches(train, config.BatchSize, config.SeqLength, "training");
@@ -89,6 +103,7 @@ internal sealed class Trainer
             if (first == 0) state.Reset();
             for (int i = first; i < trainBatches.Count; i++)
             {
+                DeviceTurns.LetOthersIn(model.Device);
                 step++;
                 trainBatches.Fill(i, x, y);
                 model.SetBatch(x, y);

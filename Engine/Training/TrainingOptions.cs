@@ -11,7 +11,7 @@ public sealed record TrainingOptions
     public int Epochs { get; init; } = 10;
 
     /// <summary>Stop after this many steps in all (0: no limit).</summary>
-    public int MaxSteps { get; init; }
+    public long MaxSteps { get; init; }
 
     /// <summary>Sequences per batch (rows of the lesson's get_batches).</summary>
     public int BatchSize { get; init; } = 32;

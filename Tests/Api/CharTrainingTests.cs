@@ -49,10 +49,16 @@ public sealed class CharTrainingTests : IDisposable
         Assert.Equal([2, 4, 6, 8], events.Reports.Select(r => r.Step));
         Assert.Contains("saved resume 8", events.Seen);
         Assert.Contains("saved latest 8", events.Seen);
-        foreach (var file in new[] { result.LatestCheckpoint, result.BestCheckpoint, result.ResumeCheckpoint })
+        foreach (var file in new[] { result.LatestCheckpoint, result.BestCheckpoint!, result.ResumeCheckpoint })
             Assert.True(File.Exists(file), file);
         Assert.Equal(4, File.ReadAllLines(result.Metrics).Length);
         Assert.NotNull(result.BestValLoss);
+
+        // Without a validation split there is no best checkpoint, and none is named.
+        var unvalidated = CharTraining.Train(device, Options("unvalidated") with { Training = Options("x").Training with { ValFrac = 0 } });
+        Assert.Null(unvalidated.BestValLoss);
+        Assert.Null(unvalidated.BestCheckpoint);
+        Assert.False(File.Exists(Path.Combine(unvalidated.RunDirectory, "best.safetensors")));
     }
 
     [Fact]
@@ -112,6 +118,29 @@ public sealed class CharTrainingTests : IDisposable
     }
 
     [Fact]
+    public async Task TrainingBesideAModelSampledOnTheSameDeviceChangesNeither()
+    {
+        var first = CharTraining.Train(device, Options("first"));
+        using var model = CharModel.Load(first.LatestCheckpoint, device);
+        var sampling = new SamplingOptions { Length = 60, TopK = 4, Seed = 2 };
+        string alone = model.Generate("the ", sampling);
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(() =>
+        {
+            var texts = new List<string>();
+            while (!stop.IsCancellationRequested || texts.Count == 0) texts.Add(model.Generate("the ", sampling));
+            return texts;
+        });
+        var beside = CharTraining.Train(device, Options("beside", maxSteps: 24));
+        stop.Cancel();
+        Assert.All(await sampler, text => Assert.Equal(alone, text));
+        var solo = CharTraining.Train(device, Options("solo", maxSteps: 24));
+        Assert.Equal(solo.Reports.Select(r => r.Loss), beside.Reports.Select(r => r.Loss));
+        Assert.Equal(IlgpuLstm.Engine.Checkpoints.ModelCheckpoint.Load(solo.LatestCheckpoint).Parameters,
+            IlgpuLstm.Engine.Checkpoints.ModelCheckpoint.Load(beside.LatestCheckpoint).Parameters);
+    }
+
+    [Fact]
     public void BadOptionsAreRefusedByPropertyName()
     {
         var bad = Options("bad") with { Training = Options("bad").Training with { BatchSize = 0 } };
@@ -129,7 +158,7 @@ public sealed class CharTrainingTests : IDisposable
     public void EvaluateDefaultsToTheTrainingShapeAndSplitSoItMatchesTrainingsValidationLoss()
     {
         var result = CharTraining.Train(device, Options("eval"), new Events());
-        using var model = CharModel.Load(result.BestCheckpoint, device);
+        using var model = CharModel.Load(result.BestCheckpoint!, device);
         var evaluation = model.Evaluate();
         Assert.True(evaluation.FromTraining);
         Assert.Equal((3, 7), (evaluation.BatchSize, evaluation.SeqLength));
@@ -149,7 +178,7 @@ public sealed class CharTrainingTests : IDisposable
         var options = new SamplingOptions { Length = 40, TopK = 5, Seed = 3 };
         var text = model.Generate("the ", options);
         Assert.Equal(text, string.Concat(model.GenerateStream("the ", options)));
-        Assert.Equal("the ".Length + 41, text.Length);
+        Assert.Equal("the ".Length + 40, text.Length);
         Assert.Equal(text, model.Generate("the ", options));
         // A nucleus smaller than any one character's probability keeps only the most probable: argmax.
         Assert.Equal(model.Generate("the ", new SamplingOptions { Length = 40, Argmax = true }),
