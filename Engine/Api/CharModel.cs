@@ -118,6 +118,9 @@ public sealed class CharModel : IDisposable
     /// The logits of the character after <paramref name="context"/> (fed from a zero state in eval
     /// mode, as sampling feeds its prime), one per vocabulary entry; the ONNX export gives the same.
     /// </summary>
+    /// <exception cref="ArgumentException">The context is empty.</exception>
+    /// <exception cref="EngineException">A character of the context is not in the vocabulary.</exception>
+    /// <exception cref="ObjectDisposedException">The model or its device was disposed.</exception>
     public float[] NextLogits(string context)
     {
         var logits = Logits(Encode(NonEmpty(context)));
@@ -149,6 +152,9 @@ public sealed class CharModel : IDisposable
     /// first of log p(character | the ones before it), from a zero state. Divide by
     /// (length - 1) · ln 2 for bits per character.
     /// </summary>
+    /// <exception cref="ArgumentException">The text is empty.</exception>
+    /// <exception cref="EngineException">A character of the text is not in the vocabulary.</exception>
+    /// <exception cref="ObjectDisposedException">The model or its device was disposed.</exception>
     public double LogLikelihood(string text)
     {
         var ids = Encode(NonEmpty(text));
@@ -202,6 +208,9 @@ public sealed class CharModel : IDisposable
     /// The lesson's sample(): the prime fed from a zero state, then 1 + Length drawn characters.
     /// Returns the prime followed by them.
     /// </summary>
+    /// <exception cref="OptionOutOfRangeException">A sampling option is out of its range.</exception>
+    /// <exception cref="EngineException">The prime is empty or has a character outside the vocabulary.</exception>
+    /// <exception cref="ObjectDisposedException">The model or its device was disposed.</exception>
     public string Generate(string prime, SamplingOptions? options = null) => string.Concat(GenerateStream(prime, options));
 
     /// <summary>
@@ -222,6 +231,9 @@ public sealed class CharModel : IDisposable
     }
 
     /// <summary>The prime, then every drawn character as soon as it is drawn. Options and prime are checked at the call.</summary>
+    /// <exception cref="OptionOutOfRangeException">A sampling option is out of its range.</exception>
+    /// <exception cref="EngineException">The prime is empty or has a character outside the vocabulary.</exception>
+    /// <exception cref="ObjectDisposedException">The model or its device was disposed.</exception>
     public IEnumerable<string> GenerateStream(string prime, SamplingOptions? options = null)
     {
         ThrowIfDisposed();
@@ -345,4 +357,7 @@ public sealed class CharModel : IDisposable
 }
 
 /// <summary>A checkpoint's architecture, vocabulary and metadata.</summary>
+/// <param name="Model">The architecture.</param>
+/// <param name="Vocabulary">The symbols (characters) in index order.</param>
+/// <param name="Metadata">Everything the checkpoint says of itself (corpus, its sha256, step, losses, options, format).</param>
 public sealed record CheckpointInfo(ModelConfig Model, IReadOnlyList<string> Vocabulary, IReadOnlyDictionary<string, string> Metadata);

@@ -87,6 +87,10 @@ public static class CharTraining
     /// cancelled (it then saves after the current step).
     /// </summary>
     /// <exception cref="OperationCanceledException">The token was cancelled before the run started; nothing was written.</exception>
+    /// <exception cref="OptionOutOfRangeException">An option is out of its range (named by <see cref="ArgumentException.ParamName"/>).</exception>
+    /// <exception cref="FileNotFoundException">The corpus file (or <see cref="CharTrainingOptions.InitFrom"/>) does not exist.</exception>
+    /// <exception cref="EngineException">The corpus cannot be used (empty, too short, not UTF-8, offline without a copy), the run directory holds another run, or training diverged.</exception>
+    /// <exception cref="ObjectDisposedException">The device was disposed.</exception>
     public static TrainingResult Train(ComputeDevice device, CharTrainingOptions options, ITrainingObserver? observer = null,
         CancellationToken cancellationToken = default)
     {
@@ -130,6 +134,10 @@ public static class CharTraining
     /// earlier checkpoint (best, an epoch's) is refused, since the run does not continue from it.
     /// </summary>
     /// <exception cref="OperationCanceledException">The token was cancelled before the run started; nothing was written.</exception>
+    /// <exception cref="FileNotFoundException">The run has no resume checkpoint.</exception>
+    /// <exception cref="OptionOutOfRangeException">A changed option is out of its range.</exception>
+    /// <exception cref="EngineException">The corpus is gone or is not the run's (by sha256), the run names a text given in memory and none was given, or the checkpoint is not one to continue from.</exception>
+    /// <exception cref="ObjectDisposedException">The device was disposed.</exception>
     public static TrainingResult Resume(ComputeDevice device, string run, ResumeOptions? changes = null,
         ITrainingObserver? observer = null, CancellationToken cancellationToken = default)
     {

@@ -30,5 +30,15 @@ public sealed record EvaluationOptions
 /// <see cref="BatchesRequested"/> when the split holds fewer batches than asked for.
 /// <see cref="FromTraining"/>: the corpus (by content), shape and split are the ones the model was trained with.
 /// </summary>
+/// <param name="Corpus">The corpus's name.</param>
+/// <param name="Loss">Mean cross-entropy per character, in nats (the mean of batch means).</param>
+/// <param name="BitsPerCharacter"><paramref name="Loss"/> / ln 2.</param>
+/// <param name="BatchesUsed">Batches evaluated.</param>
+/// <param name="BatchesAvailable">Batches the validation split holds at this shape.</param>
+/// <param name="BatchesRequested">Batches asked for (0: all).</param>
+/// <param name="BatchSize">Sequences per batch.</param>
+/// <param name="SeqLength">Characters per sequence.</param>
+/// <param name="ValFrac">The validation split's fraction of the corpus.</param>
+/// <param name="FromTraining">The corpus (by content), shape and split are the ones the model was trained with, so the loss is comparable with training's.</param>
 public sealed record EvaluationResult(string Corpus, double Loss, double BitsPerCharacter, int BatchesUsed, int BatchesAvailable,
     int BatchesRequested, int BatchSize, int SeqLength, double ValFrac, bool FromTraining);

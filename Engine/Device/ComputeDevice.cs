@@ -70,6 +70,7 @@ public sealed class ComputeDevice : IDisposable
     /// Opens an accelerator: <see cref="AcceleratorKind.Auto"/> picks a CUDA GPU, then an OpenCL
     /// GPU, then the CPU's host path. Loads every kernel on a GPU (seconds); dispose it when done.
     /// </summary>
+    /// <exception cref="EngineException">No device of that kind here; the message says why (no driver, which library was tried, the driver's error).</exception>
     public static ComputeDevice Open(AcceleratorKind kind) => Open(kind, null);
 
     /// <summary>

@@ -8,6 +8,13 @@ namespace IlgpuLstm;
 /// a CPU (ILGPU's CPU accelerator, the host path, or an OpenCL CPU runtime such as pocl), so the
 /// CPU's training preset applies, not the GPU's.
 /// </summary>
+/// <param name="Kind">The accelerator kind.</param>
+/// <param name="Name">The name the driver gives (for the host path, its SIMD width and threads).</param>
+/// <param name="MemoryBytes">Device memory in bytes as ILGPU reports it; on a CPU that is not a limit (<see cref="DeviceEntry.MemoryBytes"/> is null there).</param>
+/// <param name="WarpSize">Threads that run in lockstep (32 on NVIDIA GPUs).</param>
+/// <param name="MaxThreadsPerGroup">The largest work-group.</param>
+/// <param name="Multiprocessors">Streaming multiprocessors or compute units (for the host path, its threads).</param>
+/// <param name="IsCpu">Whether the hardware is a CPU.</param>
 public sealed record DeviceDescription(AcceleratorKind Kind, string Name, long MemoryBytes, int WarpSize,
     int MaxThreadsPerGroup, int Multiprocessors, bool IsCpu)
 {

@@ -78,9 +78,25 @@ public sealed record ForecastErrorsSummary(int Origins, double Mae, double Rmse,
     double? SeasonalNaiveMae, double? SeasonalNaiveRmse);
 
 /// <summary>One report of a forecasting run: after an epoch, the mean training loss and the validation errors.</summary>
+/// <param name="Epoch">The epoch just finished, from 1.</param>
+/// <param name="Step">Steps taken in all.</param>
+/// <param name="TrainLoss">The epoch's mean training loss (scaled units).</param>
+/// <param name="ValidationMae">Validation MAE in the target's units (NaN without a validation split).</param>
+/// <param name="ValidationLoss">Validation loss (scaled units).</param>
+/// <param name="Best">Whether this epoch is the best so far (its weights were kept).</param>
+/// <param name="Elapsed">Training time so far, across resumes.</param>
 public sealed record ForecastReport(int Epoch, int Step, double TrainLoss, double ValidationMae, double ValidationLoss, bool Best, TimeSpan Elapsed);
 
 /// <summary>How a forecasting run ended, with the test split's errors of its best model.</summary>
+/// <param name="StopReason">Why training stopped, in words.</param>
+/// <param name="Steps">Steps taken in all.</param>
+/// <param name="Epochs">The last epoch finished.</param>
+/// <param name="BestEpoch">The epoch whose weights the forecaster holds.</param>
+/// <param name="BestValidationMae">Their validation MAE.</param>
+/// <param name="Test">The test split's errors with those weights, beside the naive baselines'.</param>
+/// <param name="Reports">One report per epoch of this session.</param>
+/// <param name="Losses">Every step's training loss this session.</param>
+/// <param name="RunDirectory">Where checkpoints and metrics went; null when none was given.</param>
 public sealed record ForecastTrainingResult(string StopReason, int Steps, int Epochs, int BestEpoch, double BestValidationMae,
     ForecastErrorsSummary Test, IReadOnlyList<ForecastReport> Reports, float[] Losses, string? RunDirectory);
 

@@ -66,6 +66,10 @@ public sealed class TimeSeriesForecaster : IDisposable
     /// <c>metrics.jsonl</c> there (locked while training; a run there already is kept unless
     /// <see cref="ForecastOptions.Overwrite"/>). A cancelled token stops it after the current step, with the best so far.
     /// </summary>
+    /// <exception cref="OptionOutOfRangeException">An option is out of its range.</exception>
+    /// <exception cref="UsageException">The series is too short for the options (a split holds no forecast origin, a season longer than the history).</exception>
+    /// <exception cref="EngineException">The run directory holds another run, or training diverged.</exception>
+    /// <exception cref="ObjectDisposedException">The device was disposed.</exception>
     public static TimeSeriesForecaster Train(ComputeDevice device, TimeSeriesData data, ForecastOptions? options = null,
         IProgress<ForecastReport>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -355,6 +359,8 @@ public sealed class TimeSeriesForecaster : IDisposable
     }
 
     /// <summary>Loads a forecaster written by <see cref="Save(string)"/> or by training.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="EngineException">The file is not a forecaster's checkpoint.</exception>
     public static TimeSeriesForecaster Load(string path, ComputeDevice device)
     {
         ArgumentNullException.ThrowIfNull(device);
