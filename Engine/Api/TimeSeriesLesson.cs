@@ -38,8 +38,11 @@ public sealed class TimeSeriesLesson : IDisposable
     private readonly ComputeDevice device;
     private readonly TimeSeriesRnn model;
     private readonly TimeSeriesOptions options;
+    private bool disposed;
 
-    /// <summary>Builds and initialises the model on <paramref name="device"/>; throws <see cref="UsageException"/> for a bad option.</summary>
+    /// <summary>Builds and initialises the model on <paramref name="device"/>.</summary>
+    /// <exception cref="OptionOutOfRangeException">An option is out of its range.</exception>
+    /// <exception cref="ObjectDisposedException">The device was disposed.</exception>
     public TimeSeriesLesson(ComputeDevice device, TimeSeriesOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -48,18 +51,49 @@ public sealed class TimeSeriesLesson : IDisposable
         if (options.SeqLength < 1) throw new OptionOutOfRangeException("SeqLength", $"SeqLength must be at least 1, got {options.SeqLength}");
         if (!(options.LearningRate > 0) || double.IsInfinity(options.LearningRate))
             throw new OptionOutOfRangeException("LearningRate", $"LearningRate must be positive, got {options.LearningRate}");
-        model = new TimeSeriesRnn(device, options.Cell, 1, options.HiddenSize, options.NumLayers, 1, 1, options.SeqLength);
-        model.Initialize(options.Seed);
+        lock (device.Gate)
+        {
+            device.ThrowIfDisposed();
+            model = new TimeSeriesRnn(device, options.Cell, 1, options.HiddenSize, options.NumLayers, 1, 1, options.SeqLength);
+            model.Initialize(options.Seed);
+        }
     }
 
     /// <summary>Trainable parameters.</summary>
     public long Parameters => model.Layout.Count;
 
     /// <summary>Trains for <see cref="TimeSeriesOptions.Steps"/> steps, telling <paramref name="report"/> at every print step.</summary>
-    public TimeSeriesOutcome Train(Action<TimeSeriesReport>? report = null) =>
-        TimeSeriesTrainer.Run(device, model, options.Steps, options.PrintEvery,
-            new OptimizerSettings(OptimizerKind.Adam, options.LearningRate), report ?? (_ => { }));
+    /// <exception cref="ObjectDisposedException">This lesson or its device was disposed.</exception>
+    public TimeSeriesOutcome Train(Action<TimeSeriesReport>? report = null) => Train(report, CancellationToken.None);
 
-    /// <summary>Frees the model's device memory.</summary>
-    public void Dispose() => model.Dispose();
+    /// <summary>
+    /// <see cref="Train(Action{TimeSeriesReport}?)"/>, stopped after the current step when
+    /// <paramref name="cancellationToken"/> is cancelled (the outcome then holds the steps taken).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the first step.</exception>
+    /// <exception cref="ObjectDisposedException">This lesson or its device was disposed.</exception>
+    public TimeSeriesOutcome Train(Action<TimeSeriesReport>? report, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return TimeSeriesTrainer.Run(device, model, options.Steps, options.PrintEvery,
+            new OptimizerSettings(OptimizerKind.Adam, options.LearningRate), report ?? (_ => { }), cancellationToken);
+    }
+
+    /// <summary>Frees the model's device memory; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        lock (device.Gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            try
+            {
+                model.Dispose();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The device went first and took the model's memory with it.
+            }
+        }
+    }
 }

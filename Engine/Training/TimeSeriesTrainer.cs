@@ -12,8 +12,9 @@ namespace IlgpuLstm.Engine.Training;
 internal static class TimeSeriesTrainer
 {
     public static TimeSeriesOutcome Run(ComputeDevice device, TimeSeriesRnn model, int steps,
-        int printEvery, OptimizerSettings optimizerSettings, Action<TimeSeriesReport> report)
+        int printEvery, OptimizerSettings optimizerSettings, Action<TimeSeriesReport> report, CancellationToken cancel = default)
     {
+        cancel.ThrowIfCancellationRequested();
         if (steps < 1) throw new OptionOutOfRangeException("Steps", $"Steps must be at least 1, got {steps}");
         if (printEvery < 1) throw new OptionOutOfRangeException("PrintEvery", $"PrintEvery must be at least 1, got {printEvery}");
         int window = model.Steps;
@@ -29,6 +30,7 @@ internal static class TimeSeriesTrainer
         var reports = new List<TimeSeriesReport>();
         var losses = SeriesTrainer.Run(device, model, batches, steps, optimizerSettings, gradClip: 0, (k, _) =>
         {
+            if (cancel.IsCancellationRequested) return true;
             if (k % printEvery != 0) return false;
             double loss = SeriesTrainer.Loss(device, model);
             if (!double.IsFinite(loss)) throw new EngineException($"loss became {loss} at step {k}; try a lower LearningRate");
@@ -38,7 +40,7 @@ internal static class TimeSeriesTrainer
             var r = new TimeSeriesReport(k, loss, t[1..], x, prediction);
             reports.Add(r);
             report(r);
-            return false;
+            return cancel.IsCancellationRequested;
         });
         return new TimeSeriesOutcome(reports, losses);
     }

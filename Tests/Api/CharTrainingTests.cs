@@ -199,6 +199,16 @@ public sealed class CharTrainingTests : IDisposable
         var outcome = lesson.Train();
         Assert.Equal(4, outcome.Reports.Count);
         Assert.True(outcome.Losses[^1] < outcome.Losses[0] / 10, $"{outcome.Losses[0]} -> {outcome.Losses[^1]}");
+
+        // A token stops it after the step it was cancelled in; cancelled first, nothing runs; disposed, it refuses.
+        using var other = new TimeSeriesLesson(device, new TimeSeriesOptions { Steps = 40, PrintEvery = 10 });
+        using var cancel = new CancellationTokenSource();
+        var stopped = other.Train(r => { if (r.Step == 10) cancel.Cancel(); }, cancel.Token);
+        Assert.Equal(11, stopped.Losses.Length);
+        Assert.Equal(outcome.Losses[..11], stopped.Losses);
+        Assert.Throws<OperationCanceledException>(() => other.Train(null, cancel.Token));
+        other.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => other.Train());
     }
 
     public void Dispose()
