@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Registers and shared memory per kernel for sm_80 and sm_90, from NVIDIA's ptxas (fetched into a cache).
+# Registers, shared memory, occupancy and the SASS instruction mix per kernel for sm_80 and sm_90, from NVIDIA's
+# ptxas and cuobjdump (fetched into a cache), then the model of the lesson's step on an H100 and an A100.
+# Extra arguments go to bench kernels --ptx (--out DIR keeps each kernel's PTX, cubin and SASS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ILGPU_LSTM_PTXAS="${ILGPU_LSTM_PTXAS:-$(.ci/fetch-ptxas)}"

@@ -49,8 +49,11 @@ internal sealed class BenchOptions : DeviceFlags
     [Option("json", HelpText = "Print JSON instead of a Markdown table.")]
     public bool Json { get; set; }
 
-    [Option("ptx", HelpText = "Instead of timing, assemble every kernel with ptxas for sm_80 and sm_90 and list registers and shared memory.")]
+    [Option("ptx", HelpText = "Instead of timing, assemble every kernel with ptxas for sm_80 and sm_90 and read its SASS with cuobjdump: registers, spills, shared memory, occupancy (256-thread groups on an A100 / H100), FFMAs and shared loads per FFMA in the hot loop, global and shared access widths.")]
     public bool Ptx { get; set; }
+
+    [Option("out", HelpText = "With --ptx: also write each kernel's PTX, cubin and SASS into this directory.")]
+    public string? Out { get; set; }
 }
 
 internal static class BenchVerb
@@ -228,19 +231,76 @@ internal static class BenchVerb
     private static int PtxReport(BenchOptions options, TextWriter output)
     {
         var ptxas = Ptxas.Find(out var why) ?? throw new EngineException(why);
+        var cuobjdump = Sass.Find(ptxas) ?? throw new EngineException(
+            $"bench --ptx reads SASS with NVIDIA's cuobjdump: none beside {ptxas}, on PATH or in {Sass.Variable}; .ci/fetch-ptxas puts one beside ptxas");
+        if (options.Out != null) Directory.CreateDirectory(options.Out);
+        string where = options.Out ?? Directory.CreateTempSubdirectory("ilgpu-lstm-sass").FullName;
+        try
+        {
+            return PtxTable(options, output, ptxas, cuobjdump, where);
+        }
+        finally
+        {
+            if (options.Out is null) Directory.Delete(where, recursive: true);
+        }
+    }
+
+    private static int PtxTable(BenchOptions options, TextWriter output, string ptxas, string cuobjdump, string where)
+    {
         using var compiler = new OfflineCompiler();
-        output.WriteLine($"# Kernels assembled by ptxas for sm_80 and sm_90 ({DateTime.UtcNow:yyyy-MM-dd}, commit {BuildInfo.Commit()})");
+        output.WriteLine($"# Kernels assembled by ptxas for sm_80 and sm_90, read with cuobjdump ({DateTime.UtcNow:yyyy-MM-dd}, commit {BuildInfo.Commit()})");
         output.WriteLine();
-        var table = new MarkdownTable("kernel", "target", "registers", "shared bytes", "spill stores");
+        output.WriteLine("Occupancy: 256-thread groups (every GPU launch) on an A100 (sm_80) or H100 (sm_90). Counts are static");
+        output.WriteLine("instructions; the hot loop is the innermost loop with the most FFMAs (its per-iteration mix).");
+        output.WriteLine();
+        output.WriteLine("Loads and stores are the whole kernel's: global loads (LDG, or LD.E through a generic address), of which");
+        output.WriteLine("generic, their mean width, and stores (global or generic), shared stores (STS) and barriers.");
+        output.WriteLine();
+        var table = new MarkdownTable("kernel", "target", "registers", "spill bytes", "shared bytes", "occupancy", "instructions",
+            "hot loop FFMA", "hot loop LDS per FFMA", "LDS bits", "loads (generic)", "load bits", "stores", "STS", "BAR");
+        var hotLoads = new Dictionary<string, Dictionary<string, double>>();
         foreach (var kernel in KernelCatalog.All)
-            foreach (var (arch, name) in new[] { (CudaArchitecture.SM_80, "sm_80"), (CudaArchitecture.SM_90, "sm_90") })
+            foreach (var (arch, gpu) in new[] { (CudaArchitecture.SM_80, GpuLimits.A100), (CudaArchitecture.SM_90, GpuLimits.H100) })
             {
-                var report = Ptxas.Assemble(ptxas, compiler.Ptx(kernel, arch), name);
-                table.Add(kernel.Name, name, report.Registers.ToString(CultureInfo.InvariantCulture),
-                    report.SharedBytes.ToString(CultureInfo.InvariantCulture),
-                    report.SpillStoreBytes.ToString(CultureInfo.InvariantCulture));
+                string stem = $"{kernel.Name}.{gpu.Architecture}";
+                var ptx = compiler.Ptx(kernel, arch);
+                var cubin = Path.Combine(where, stem + ".cubin");
+                var report = Ptxas.Assemble(ptxas, ptx, gpu.Architecture, cubin);
+                var sass = Sass.Disassemble(cuobjdump, cubin);
+                if (options.Out != null)
+                {
+                    File.WriteAllText(Path.Combine(options.Out, stem + ".ptx"), ptx);
+                    File.WriteAllText(Path.Combine(options.Out, stem + ".sass"), sass);
+                }
+                var code = Sass.Parse(sass);
+                var whole = Sass.MixOf(code);
+                var hot = Sass.HotLoop(code) is { } loop ? Sass.MixOf(loop) : null;
+                var (groups, occupancy, limit) = gpu.Occupancy(256, report.Registers, report.SharedBytes);
+                if (hot is { Ffma: > 0 })
+                    (hotLoads.TryGetValue(gpu.Architecture, out var byKernel) ? byKernel : hotLoads[gpu.Architecture] = [])[kernel.Name] = hot.SharedLoadsPerFfma;
+                table.Add(kernel.Name, gpu.Architecture, Invariant(report.Registers), Invariant(report.SpillStoreBytes), Invariant(report.SharedBytes),
+                    $"{occupancy:P0} ({groups} groups, {limit})", Invariant(whole.Instructions),
+                    hot is null ? "no loop" : Invariant(hot.Ffma), Ratio(hot?.SharedLoadsPerFfma), Bits(whole.SharedLoadBits),
+                    $"{whole.GlobalLoads} ({whole.GenericLoads})", Bits(whole.GlobalLoadBits), Invariant(whole.Stores),
+                    Invariant(whole.SharedStores), Invariant(whole.Barriers));
             }
         output.Write(table);
+        foreach (var gpu in new[] { GpuLimits.H100, GpuLimits.A100 })
+        {
+            output.WriteLine();
+            output.WriteLine($"## Model of the lesson's training step on an {gpu.Name} ({gpu.Multiprocessors} SMs, {gpu.PeakFp32Tflops} TFLOP/s FP32, {gpu.MemoryTBps} TB/s)");
+            output.WriteLine();
+            output.WriteLine("A floor for this code: GEMMs at the issue rate their hot loop's shared loads allow (4 FFMA but 1 shared load");
+            output.WriteLine($"a cycle per multiprocessor), elementwise kernels at memory bandwidth, at least {GpuStepModel.LaunchFloorMicroseconds} µs a launch;");
+            output.WriteLine("latency, bank conflicts, partial waves and host launch overhead are not modelled.");
+            output.WriteLine();
+            output.Write(GpuStepModel.Table(GpuStepModel.Lesson(gpu, hotLoads.GetValueOrDefault(gpu.Architecture) ?? [])));
+        }
+        if (options.Out != null) output.WriteLine($"\nPTX, cubin and SASS of every kernel: {options.Out}");
         return ExitCodes.Success;
+
+        static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+        static string Ratio(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("F2", CultureInfo.InvariantCulture) : "-";
+        static string Bits(double value) => double.IsFinite(value) ? value.ToString("F0", CultureInfo.InvariantCulture) : "-";
     }
 }

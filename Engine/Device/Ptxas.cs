@@ -38,8 +38,11 @@ internal static partial class Ptxas
         return null;
     }
 
-    /// <summary>Assembles <paramref name="ptx"/> for <paramref name="architecture"/> (e.g. sm_90); throws with ptxas's log on failure.</summary>
-    public static PtxasReport Assemble(string ptxas, string ptx, string architecture)
+    /// <summary>
+    /// Assembles <paramref name="ptx"/> for <paramref name="architecture"/> (e.g. sm_90); throws with
+    /// ptxas's log on failure. <paramref name="cubin"/>: where to keep the machine code (null: nowhere).
+    /// </summary>
+    public static PtxasReport Assemble(string ptxas, string ptx, string architecture, string? cubin = null)
     {
         var dir = Directory.CreateTempSubdirectory("ilgpu-lstm-ptx");
         try
@@ -58,6 +61,7 @@ internal static partial class Ptxas
             log += stdout.Result;
             if (process.ExitCode != 0)
                 throw new InvalidOperationException($"ptxas -arch={architecture} failed ({process.ExitCode}): {log.Trim()}");
+            if (cubin != null) File.Copy(Path.Combine(dir.FullName, "kernel.cubin"), cubin, overwrite: true);
             return new PtxasReport(architecture, Number(RegistersPattern(), log), Number(SharedPattern(), log),
                 Number(SpillPattern(), log), log);
         }
