@@ -11,11 +11,14 @@ namespace IlgpuLstm.Kernels;
 /// CPU accelerator with group size 1 (docs/ILGPU-NOTES.md §1).</item>
 /// <item><see cref="Tiled"/>: explicitly grouped, square tiles of op(A) and op(B) staged in
 /// dynamic shared memory, one output per thread.</item>
-/// <item><see cref="TiledBlocked"/>: the same with 4x4 outputs per thread (the GPU choice).</item>
+/// <item><see cref="TiledBlocked"/>: the same with 4x4 outputs per thread (the GPU choice), and
+/// <see cref="TiledBlockedSplit"/> + <see cref="SumSplits"/>, the same split along K for products
+/// with too few output blocks to fill a GPU.</item>
 /// </list>
 /// Tile edges are a launch parameter chosen from the accelerator's group-size limit, so the tiled
 /// versions also run (slowly) in the CPU accelerator's 16-thread groups, where tests check them.
-/// Every output element sums its K products in increasing k, so results are deterministic.
+/// Every output element sums its K products in increasing k (split: each split's range in
+/// increasing k, then the splits in order), so results are deterministic.
 /// </summary>
 internal static class Gemm
 {
@@ -118,27 +121,64 @@ internal static class Gemm
     /// products in increasing k.
     /// </summary>
     public static void TiledBlocked(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
-        ArrayView<float> bias, GemmArgs g, int tile)
+        ArrayView<float> bias, GemmArgs g, int tile) =>
+        BlockedTile(a, b, c, bias, g, tile, Grid.IdxY, 0, g.K, -1);
+
+    /// <summary>
+    /// <see cref="TiledBlocked"/> split along K, for products with too few output blocks to fill a
+    /// GPU (the lesson's backward step: 128 x 512 outputs, K = 2,048, 16 blocks for 132 SMs). Launch
+    /// over (ceil(N/B), ceil(M/B)·S) groups: group row y computes block row y mod ceil(M/B) over
+    /// k in [s·<paramref name="kc"/>, min(K, (s+1)·<paramref name="kc"/>)) with s = y div ceil(M/B),
+    /// and writes its raw sums (no alpha, beta or bias) to <paramref name="partials"/>[s·M·N + m·N + n].
+    /// <see cref="SumSplits"/> then adds the S partial sums in split order, so results are deterministic.
+    /// <paramref name="kc"/> is a multiple of the tile edge.
+    /// </summary>
+    public static void TiledBlockedSplit(ArrayView<float> a, ArrayView<float> b, ArrayView<float> partials, GemmArgs g, int tile, int kc)
+    {
+        int block = tile * Reach, mBlocks = (g.M + block - 1) / block;
+        int split = Grid.IdxY / mBlocks, kBegin = split * kc;
+        BlockedTile(a, b, partials, partials, g, tile, Grid.IdxY % mBlocks, kBegin, (kBegin + kc < g.K ? kBegin + kc : g.K), split);
+    }
+
+    /// <summary>
+    /// C = alpha·(the S partial sums of <see cref="TiledBlockedSplit"/>, added in split order) + beta·C
+    /// (+ bias), one thread per element of C (M·N threads).
+    /// </summary>
+    public static void SumSplits(Index1D index, ArrayView<float> partials, ArrayView<float> c, ArrayView<float> bias, GemmArgs g, int splits)
+    {
+        int i = index, size = g.M * g.N;
+        float sum = partials[i];
+        for (int s = 1; s < splits; s++) sum += partials[s * size + i];
+        Store(c, bias, g, i / g.N, i % g.N, sum);
+    }
+
+    /// <summary>
+    /// One (tile·Reach)² block of C over k in [<paramref name="kBegin"/>, <paramref name="kEnd"/>):
+    /// stored into C (with alpha, beta and bias) when <paramref name="split"/> is negative, else as raw
+    /// sums into split <paramref name="split"/>'s M·N slice of <paramref name="c"/>.
+    /// </summary>
+    private static void BlockedTile(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, GemmArgs g,
+        int tile, int mBlock, int kBegin, int kEnd, int split)
     {
         int block = tile * Reach, strideA = block + 1;
         var shared = SharedMemory.Allocate<float>(MaxTiledBlockedSharedFloats);
         var tileA = shared.SubView(0, tile * strideA);              // [kk][row], kk < tile
         var tileB = shared.SubView(tile * strideA, tile * block);   // [kk][col]
         int tx = Group.IdxX, ty = Group.IdxY, id = ty * tile + tx, threads = tile * tile;
-        int m0 = Grid.IdxY * block, n0 = Grid.IdxX * block;
+        int m0 = mBlock * block, n0 = Grid.IdxX * block;
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-        for (int k0 = 0; k0 < g.K; k0 += tile)
+        for (int k0 = kBegin; k0 < kEnd; k0 += tile)
         {
             for (int e = 0; e < Reach; e++)
             {
                 int idx = id + e * threads;
                 int row = idx / tile, kk = idx % tile;
                 int m = m0 + row, k = k0 + kk;
-                tileA[kk * strideA + row] = m < g.M && k < g.K ? a[g.AIndex(m, k)] : 0f;
+                tileA[kk * strideA + row] = m < g.M && k < kEnd ? a[g.AIndex(m, k)] : 0f;
                 int kb = idx / block, col = idx % block;
                 int n = n0 + col, k2 = k0 + kb;
-                tileB[kb * block + col] = n < g.N && k2 < g.K ? b[g.BIndex(k2, n)] : 0f;
+                tileB[kb * block + col] = n < g.N && k2 < kEnd ? b[g.BIndex(k2, n)] : 0f;
             }
             Group.Barrier();
             for (int kk = 0; kk < tile; kk++)
@@ -154,10 +194,32 @@ internal static class Gemm
             Group.Barrier();
         }
         int r0 = m0 + ty, q0 = n0 + tx;
-        StoreRow(c, bias, g, r0, q0, tile, c00, c01, c02, c03);
-        StoreRow(c, bias, g, r0 + tile, q0, tile, c10, c11, c12, c13);
-        StoreRow(c, bias, g, r0 + 2 * tile, q0, tile, c20, c21, c22, c23);
-        StoreRow(c, bias, g, r0 + 3 * tile, q0, tile, c30, c31, c32, c33);
+        if (split < 0)
+        {
+            StoreRow(c, bias, g, r0, q0, tile, c00, c01, c02, c03);
+            StoreRow(c, bias, g, r0 + tile, q0, tile, c10, c11, c12, c13);
+            StoreRow(c, bias, g, r0 + 2 * tile, q0, tile, c20, c21, c22, c23);
+            StoreRow(c, bias, g, r0 + 3 * tile, q0, tile, c30, c31, c32, c33);
+        }
+        else
+        {
+            int offset = split * g.M * g.N;
+            RawRow(c, offset, g, r0, q0, tile, c00, c01, c02, c03);
+            RawRow(c, offset, g, r0 + tile, q0, tile, c10, c11, c12, c13);
+            RawRow(c, offset, g, r0 + 2 * tile, q0, tile, c20, c21, c22, c23);
+            RawRow(c, offset, g, r0 + 3 * tile, q0, tile, c30, c31, c32, c33);
+        }
+    }
+
+    private static void RawRow(ArrayView<float> partials, int offset, GemmArgs g, int m, int n, int stride,
+        float s0, float s1, float s2, float s3)
+    {
+        if (m >= g.M) return;
+        int row = offset + m * g.N;
+        if (n < g.N) partials[row + n] = s0;
+        if (n + stride < g.N) partials[row + n + stride] = s1;
+        if (n + 2 * stride < g.N) partials[row + n + 2 * stride] = s2;
+        if (n + 3 * stride < g.N) partials[row + n + 3 * stride] = s3;
     }
 
     /// <summary>Shared memory <see cref="TiledBlocked"/> needs for a tile edge.</summary>

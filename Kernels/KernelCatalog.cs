@@ -16,6 +16,8 @@ internal static class KernelCatalog
         Implicit(typeof(Gemm), nameof(Gemm.RowBlock)),
         new("Gemm.Tiled", Method(typeof(Gemm), nameof(Gemm.Tiled)), true),
         new("Gemm.TiledBlocked", Method(typeof(Gemm), nameof(Gemm.TiledBlocked)), true),
+        new("Gemm.TiledBlockedSplit", Method(typeof(Gemm), nameof(Gemm.TiledBlockedSplit)), true),
+        Implicit(typeof(Gemm), nameof(Gemm.SumSplits)),
         new("RecurrentStep.Forward", Method(typeof(RecurrentStep), nameof(RecurrentStep.Forward)), true),
         Implicit(typeof(OneHotProjection), nameof(OneHotProjection.Forward)),
         Implicit(typeof(OneHotProjection), nameof(OneHotProjection.Backward)),

@@ -23,6 +23,10 @@ internal sealed class KernelSet
             GemmArgs, int>(Gemm.Tiled);
         GemmTiledBlocked = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             GemmArgs, int>(Gemm.TiledBlocked);
+        GemmTiledBlockedSplit = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, int, int>(
+            Gemm.TiledBlockedSplit);
+        GemmSumSplits = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            GemmArgs, int>(Gemm.SumSplits, g);
         RecurrentStep = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>(Kernels.RecurrentStep.Forward);
         OneHotForward = accelerator.LoadImplicitlyGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<float>,
@@ -76,6 +80,8 @@ internal sealed class KernelSet
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs> GemmRowBlock { get; }
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, int> GemmTiled { get; }
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, int> GemmTiledBlocked { get; }
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, int, int> GemmTiledBlockedSplit { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs, int> GemmSumSplits { get; }
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
         ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int> RecurrentStep
     { get; }

@@ -11,6 +11,8 @@ internal enum GemmVersion
     Tiled,
     /// <summary><see cref="Gemm.TiledBlocked"/>: shared-memory tiles, 4x4 outputs per thread; the GPU choice.</summary>
     TiledBlocked,
+    /// <summary><see cref="Gemm.TiledBlockedSplit"/> then <see cref="Gemm.SumSplits"/>: the blocked kernel split along K, for products with too few output blocks to fill a GPU.</summary>
+    TiledBlockedSplit,
 }
 
 /// <summary>
@@ -43,11 +45,38 @@ internal sealed record LaunchPolicy(int GroupSize, GemmVersion Gemm, int GemmTil
         return Groups(GemmTile * Kernels.Gemm.Reach) < Multiprocessors ? GemmVersion.Tiled : Gemm;
     }
 
+    /// <summary>
+    /// <see cref="GemmFor(int, int)"/> knowing K: where the blocked kernel's blocks would leave
+    /// multiprocessors idle and K holds at least two splits of <see cref="MinSplitDepth"/>, the
+    /// blocked kernel split along K (<see cref="Splits"/>) instead of the plain tiled one, which
+    /// reads four times as much shared memory per FMA.
+    /// </summary>
+    public GemmVersion GemmFor(int m, int n, int k)
+    {
+        var version = GemmFor(m, n);
+        return version == GemmVersion.Tiled && Gemm == GemmVersion.TiledBlocked && Splits(m, n, k) >= 2 ? GemmVersion.TiledBlockedSplit : version;
+    }
+
+    /// <summary>K-depth each split gets at least: enough tiles that the split's sum, not its loads, is the work.</summary>
+    public const int MinSplitDepth = 256;
+
+    /// <summary>
+    /// Splits of K for <see cref="GemmVersion.TiledBlockedSplit"/>: enough groups to give every
+    /// multiprocessor one, with at least <see cref="MinSplitDepth"/> of K each; a function of the shape and device only.
+    /// </summary>
+    public int Splits(int m, int n, int k)
+    {
+        int block = GemmTile * Kernels.Gemm.Reach;
+        long groups = (long)((m + block - 1) / block) * ((n + block - 1) / block);
+        long wanted = (Multiprocessors + groups - 1) / groups;
+        return (int)Math.Max(1, Math.Min(wanted, k / MinSplitDepth));
+    }
+
     /// <summary>Groups a GEMM of this shape launches with a version (for bench kernels' groups per SM).</summary>
     public long GemmGroups(GemmVersion version, int m, int n)
     {
-        int block = version == GemmVersion.TiledBlocked ? GemmTile * Kernels.Gemm.Reach : GemmTile;
-        return version is GemmVersion.Tiled or GemmVersion.TiledBlocked
+        int block = version is GemmVersion.TiledBlocked or GemmVersion.TiledBlockedSplit ? GemmTile * Kernels.Gemm.Reach : GemmTile;
+        return version is GemmVersion.Tiled or GemmVersion.TiledBlocked or GemmVersion.TiledBlockedSplit
             ? (long)((m + block - 1) / block) * ((n + block - 1) / block) : 0;
     }
 

@@ -36,8 +36,19 @@ internal static class GpuStepModel
         var policy = new LaunchPolicy(256, GemmVersion.TiledBlocked, LaunchPolicy.MaxGemmTile, 4096, FusedStep: true, Multiprocessors: gpu.Multiprocessors);
         var lines = new List<Line>();
 
-        string GemmKernel(int m, int n) => policy.GemmFor(m, n) == GemmVersion.Tiled ? "Gemm.Tiled" : "Gemm.TiledBlocked";
-        void Gemm(string what, int launches, int m, int n, int k) => Add(what, GemmKernel(m, n), launches, 2.0 * m * n * k, 4.0 * ((double)m * k + (double)k * n + (double)m * n));
+        void Gemm(string what, int launches, int m, int n, int k)
+        {
+            var version = policy.GemmFor(m, n, k);
+            string kernel = version switch
+            {
+                GemmVersion.Tiled => "Gemm.Tiled",
+                GemmVersion.TiledBlockedSplit => "Gemm.TiledBlockedSplit",
+                _ => "Gemm.TiledBlocked",
+            };
+            Add(what, kernel, launches, 2.0 * m * n * k, 4.0 * ((double)m * k + (double)k * n + (double)m * n));
+            if (version == GemmVersion.TiledBlockedSplit)
+                Memory(what + ": sum of the splits", "Gemm.SumSplits", launches, 4.0 * (policy.Splits(m, n, k) + 2) * m * n);
+        }
         void Memory(string what, string kernel, int launches, double bytes) => lines.Add(Priced(what, kernel, launches, 0, bytes, 1));
         void Add(string what, string kernel, int launches, double flops, double bytes)
         {

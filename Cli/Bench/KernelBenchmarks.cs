@@ -56,10 +56,11 @@ internal sealed class KernelBenchmarks(ComputeDevice device, int repeats)
         string shape = $"B{b} T{t} H{h} V{v}";
 
         // The host path has one GEMM (null); kernels are timed version by version.
-        GemmVersion?[] versions = device.HasKernels ? [GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked] : [null];
+        GemmVersion?[] versions = device.HasKernels
+            ? [GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked, GemmVersion.TiledBlockedSplit] : [null];
         foreach (var version in versions)
         {
-            if (version is GemmVersion.Tiled or GemmVersion.TiledBlocked && acc.AcceleratorType == AcceleratorType.CPU)
+            if (version is GemmVersion.Tiled or GemmVersion.TiledBlocked or GemmVersion.TiledBlockedSplit && acc.AcceleratorType == AcceleratorType.CPU)
                 continue; // shared-memory tiles are unusably slow on the CPU accelerator (docs/ILGPU-NOTES.md §1)
             var policy = device.HasKernels ? device.Kernels.Policy : null;
             string Groups(int gm, int gn) => policy is null || version is not { } v ? "" :
@@ -68,6 +69,7 @@ internal sealed class KernelBenchmarks(ComputeDevice device, int repeats)
             {
                 GemmVersion.Tiled => $"tile {device.Kernels.Policy.GemmTile}{Groups(gm, gn)}",
                 GemmVersion.TiledBlocked => $"tile {device.Kernels.Policy.GemmTile}, 4x4 per thread{Groups(gm, gn)}",
+                GemmVersion.TiledBlockedSplit => $"tile {device.Kernels.Policy.GemmTile}, 4x4 per thread, split K{Groups(gm, gn)}",
                 null => $"host SIMD, {Engine.Ops.Host.WorkerPool.DefaultThreads()} threads",
                 _ => launch,
             };

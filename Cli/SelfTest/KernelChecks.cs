@@ -315,7 +315,7 @@ internal sealed class KernelChecks
     {
         // The host path has one GEMM (null); a device with kernels checks every version.
         GemmVersion?[] versions = !device.HasKernels ? [null]
-            : [GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked];
+            : [GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked, GemmVersion.TiledBlockedSplit];
         foreach (var version in versions)
         {
             yield return Gemm(version, false, false, 1, 1, 1, false, 0f);

@@ -18,6 +18,7 @@ internal sealed class IlgpuOps : IOps, IDisposable
     private readonly DeviceBuffer<float> partials;
     private readonly DeviceBuffer<float> empty;
     private DeviceBuffer<float>? columnPartials;
+    private DeviceBuffer<float>? splitPartials;
     private readonly float[] readBack = new float[1];
     private readonly DeviceCounters counters;
 
@@ -32,7 +33,7 @@ internal sealed class IlgpuOps : IOps, IDisposable
 
     public void Gemm(bool transA, bool transB, int m, int n, int k_, float alpha, ArrayView<float> a, int lda,
         ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc, ArrayView<float>? bias = null) =>
-        Gemm(k.Policy.GemmFor(m, n), transA, transB, m, n, k_, alpha, a, lda, b, ldb, beta, c, ldc, bias);
+        Gemm(k.Policy.GemmFor(m, n, k_), transA, transB, m, n, k_, alpha, a, lda, b, ldb, beta, c, ldc, bias);
 
     /// <summary>
     /// <see cref="IOps.Gemm"/> with a chosen kernel version rather than the policy's: selftest, the
@@ -44,6 +45,11 @@ internal sealed class IlgpuOps : IOps, IDisposable
         if (m == 0 || n == 0) return;
         var args = new GemmArgs(m, n, k_, transA, transB, lda, ldb, ldc, alpha, beta, bias.HasValue);
         var biasView = bias ?? empty.View;
+        if (version == GemmVersion.TiledBlockedSplit)
+        {
+            SplitGemm(args, m, n, k_, a, b, c, biasView);
+            return;
+        }
         if (version is GemmVersion.Tiled or GemmVersion.TiledBlocked)
         {
             int tile = k.Policy.GemmTile;
@@ -60,6 +66,31 @@ internal sealed class IlgpuOps : IOps, IDisposable
             counters.Launched();
             k.GemmRowBlock(Kernels.Gemm.RowBlockThreads(m, n), a, b, c, biasView, args);
         }
+    }
+
+    /// <summary>
+    /// The blocked GEMM split along K into the policy's number of splits (at least two, so that
+    /// selftest and the tests check the split on any device), then the splits summed in order.
+    /// The partial sums' buffer grows to the largest product's and is kept: only the first step allocates.
+    /// </summary>
+    private void SplitGemm(GemmArgs args, int m, int n, int depth, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
+        ArrayView<float> bias)
+    {
+        int tile = k.Policy.GemmTile, block = tile * Kernels.Gemm.Reach;
+        int tiles = Math.Max(1, (depth + tile - 1) / tile);
+        int splits = Math.Min(tiles, Math.Max(2, k.Policy.Splits(m, n, depth)));
+        int kc = (tiles + splits - 1) / splits * tile;
+        splits = Math.Max(1, (depth + kc - 1) / kc);
+        long size = (long)splits * m * n;
+        if (splitPartials is null || splitPartials.Length < size)
+        {
+            splitPartials?.Dispose();
+            splitPartials = device.Allocate<float>(size, "split-K partial sums");
+        }
+        var config = new KernelConfig(new Index2D((n + block - 1) / block, (m + block - 1) / block * splits), new Index2D(tile, tile));
+        counters.Launched(2);
+        k.GemmTiledBlockedSplit(config, a, b, splitPartials.View, args, tile, kc);
+        k.GemmSumSplits(m * n, splitPartials.View, c, bias, args, splits);
     }
 
     public void OneHotForward(ArrayView<int> tokens, ArrayView<float> weight, ArrayView<float> bias,
@@ -291,6 +322,7 @@ internal sealed class IlgpuOps : IOps, IDisposable
     public void Dispose()
     {
         columnPartials?.Dispose();
+        splitPartials?.Dispose();
         empty.Dispose();
         partials.Dispose();
     }

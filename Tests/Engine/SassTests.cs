@@ -68,16 +68,19 @@ public sealed class SassTests
     public void TheLessonStepModelCountsTheLaunchesAndPricesGemmsBySharedLoads()
     {
         var free = GpuStepModel.Lesson(GpuLimits.H100, new Dictionary<string, double>());
-        Assert.Equal(637, free.Sum(l => l.Launches));
-        var backward = free.Single(l => l.What.StartsWith("dh_{t-1}", StringComparison.Ordinal));
-        // 128 x 512 outputs in 64 x 64 blocks make 16 groups for 132 SMs: the policy takes the plain tiled kernel.
-        Assert.Equal(("Gemm.Tiled", 198), (backward.Kernel, backward.Launches));
+        // 128 x 512 outputs in 64 x 64 blocks make 16 groups for 132 SMs: the policy splits K = 2,048 in 8, and sums
+        // them; so does the output layer's dW (83 x 512, K = 12,800): one sum launch more each.
+        Assert.Equal(637 + 198 + 1, free.Sum(l => l.Launches));
+        var backward = free.Single(l => l.What == "dh_{t-1} = dG·W_hh, each step");
+        Assert.Equal(("Gemm.TiledBlockedSplit", 198), (backward.Kernel, backward.Launches));
         Assert.Equal(2.0 * 128 * 512 * 2048, backward.FlopsEach);
         Assert.Equal(1, backward.Efficiency);
-        var capped = GpuStepModel.Lesson(GpuLimits.H100, new Dictionary<string, double> { ["Gemm.Tiled"] = 2 });
-        var slow = capped.Single(l => l.What.StartsWith("dh_{t-1}", StringComparison.Ordinal));
-        Assert.Equal(0.125, slow.Efficiency);
-        Assert.Equal(backward.Microseconds * 8, slow.Microseconds, 6);
+        var sum = free.Single(l => l.What == "dh_{t-1} = dG·W_hh, each step: sum of the splits");
+        Assert.Equal(4.0 * (8 + 2) * 128 * 512, sum.BytesEach);
+        var capped = GpuStepModel.Lesson(GpuLimits.H100, new Dictionary<string, double> { ["Gemm.TiledBlockedSplit"] = 0.5 });
+        var slow = capped.Single(l => l.What == "dh_{t-1} = dG·W_hh, each step");
+        Assert.Equal(0.5, slow.Efficiency);
+        Assert.Equal(backward.Microseconds * 2, slow.Microseconds, 6);
         Assert.All(free, l => Assert.True(l.Microseconds >= GpuStepModel.LaunchFloorMicroseconds));
     }
 

@@ -45,7 +45,7 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
         GemmVersion?[] versions = !device.HasKernels ? [null]
             : device.Accelerator.AcceleratorType == ILGPU.Runtime.AcceleratorType.CPU
                 ? [GemmVersion.RowBlock]
-                : [GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked];
+                : [GemmVersion.RowBlock, GemmVersion.Tiled, GemmVersion.TiledBlocked, GemmVersion.TiledBlockedSplit];
         var checks = Checks(accelerator);
         foreach (var version in versions)
         {
@@ -163,6 +163,13 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
         AssertPassed(tiled.Gemm(GemmVersion.TiledBlocked, true, false, 16, 16, 16, false, 1f));
         AssertPassed(tiled.Gemm(GemmVersion.TiledBlocked, true, true, 33, 17, 19, true, 0.5f));
         AssertPassed(tiled.Gemm(GemmVersion.TiledBlocked, false, true, 40, 70, 37, true, 0f));
+        // Split along K (at least two splits of whole tiles, the last one short), then summed in order
+        // with alpha, beta and bias: K of one tile (one split), of a few, and across blocks.
+        AssertPassed(tiled.Gemm(GemmVersion.TiledBlockedSplit, false, false, 1, 1, 1, false, 0f));
+        AssertPassed(tiled.Gemm(GemmVersion.TiledBlockedSplit, false, true, 7, 9, 5, true, 0f));
+        AssertPassed(tiled.Gemm(GemmVersion.TiledBlockedSplit, true, false, 16, 16, 16, false, 1f));
+        AssertPassed(tiled.Gemm(GemmVersion.TiledBlockedSplit, true, true, 33, 17, 19, true, 0.5f));
+        AssertPassed(tiled.Gemm(GemmVersion.TiledBlockedSplit, false, false, 5, 40, 300, false, 1f));
     }
 
     /// <summary>
@@ -176,6 +183,41 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
         using var device = ComputeDevice.OpenCpu(new CPUDevice(4, 4, 1),
             p => p with { GroupSize = 16, Gemm = GemmVersion.TiledBlocked, ReductionPartials = 48, FusedStep = true });
         Assert.All(new KernelChecks(device, seed: 5).All(), AssertPassed);
+    }
+
+    /// <summary>
+    /// Training with an H100's 132 multiprocessors in the policy, so that the backward step's dh GEMM
+    /// (batch 3 x 128, K = 512) runs split along K beside the fused step and the column sums: the
+    /// same losses run to run, and the host path's to float rounding.
+    /// </summary>
+    [Fact]
+    public void TrainingWithSplitGemmsMatchesTheHostPath()
+    {
+        var policy = (LaunchPolicy p) => p with { GroupSize = 16, Gemm = GemmVersion.TiledBlocked, ReductionPartials = 48, FusedStep = true, Multiprocessors = 132 };
+        Assert.Equal(GemmVersion.TiledBlockedSplit, policy(LaunchPolicy.For(fixture.Get(TestAccelerators.IlgpuCpu).Accelerator) with { GemmTile = 4 })
+            .GemmFor(3, 128, 512));
+        var text = TrainingText.FromString(string.Concat(Enumerable.Repeat("the cat sat on the mat; the dog ate the log.\n", 8)));
+        double?[] Train(ComputeDevice device, string name)
+        {
+            using var dir = new TempDirectory();
+            var result = CharTraining.Train(device, CharTrainingOptions.CpuDefault with
+            {
+                Text = text,
+                RunDirectory = dir.File(name),
+                HiddenSize = 128,
+                NumLayers = 1,
+                Dropout = 0,
+                Training = TrainingOptions.CpuDefault with { BatchSize = 3, SeqLength = 5, MaxSteps = 3, PrintEvery = 1, ValBatches = 1 },
+            });
+            return [.. result.Reports.Select(r => r.Loss)];
+        }
+        double?[] split, again, host;
+        using (var device = ComputeDevice.OpenCpu(new CPUDevice(4, 4, 1), policy)) split = Train(device, "split");
+        using (var device = ComputeDevice.OpenCpu(new CPUDevice(4, 4, 1), policy)) again = Train(device, "again");
+        using (var device = ComputeDevice.Open(AcceleratorKind.Cpu)) host = Train(device, "host");
+        Assert.Equal(split, again);
+        Assert.Equal(3, split.Length);
+        for (int i = 0; i < split.Length; i++) Assert.Equal(host[i]!.Value, split[i]!.Value, 4);
     }
 
     private static void AssertPassed(CheckResult result) => Assert.True(result.Passed, result.ToString());
