@@ -185,7 +185,8 @@ internal sealed class IlgpuOps : IOps, IDisposable
         if (k.Policy.FusedStep)
         {
             int tile = k.Policy.GemmTile;
-            var config = new KernelConfig(new Index2D((hidden + tile - 1) / tile, (batch + tile - 1) / tile), new Index2D(tile, tile));
+            int rows = Kernels.RecurrentStep.Rows * tile;
+            var config = new KernelConfig(new Index2D((hidden + tile - 1) / tile, (batch + rows - 1) / rows), new Index2D(tile, tile));
             // RNN and GRU have no cell state: any view stands in for the unused ones.
             var cp = cell == CellKind.Lstm ? cPrev : hPrev;
             var cn = cell == CellKind.Lstm ? c : hNext;
