@@ -338,22 +338,7 @@ public sealed class CharModel : IDisposable
     }
 
     /// <summary>Frees the model's device memory (after a call in progress on another thread finishes its step).</summary>
-    public void Dispose()
-    {
-        lock (device.Gate)
-        {
-            if (disposed) return;
-            disposed = true;
-            try
-            {
-                model.Dispose();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The device went first and took the model's memory with it.
-            }
-        }
-    }
+    public void Dispose() => device.Free(ref disposed, model);
 }
 
 /// <summary>A checkpoint's architecture, vocabulary and metadata.</summary>

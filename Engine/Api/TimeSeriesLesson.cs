@@ -80,20 +80,5 @@ public sealed class TimeSeriesLesson : IDisposable
     }
 
     /// <summary>Frees the model's device memory; later calls throw <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose()
-    {
-        lock (device.Gate)
-        {
-            if (disposed) return;
-            disposed = true;
-            try
-            {
-                model.Dispose();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The device went first and took the model's memory with it.
-            }
-        }
-    }
+    public void Dispose() => device.Free(ref disposed, model);
 }

@@ -199,7 +199,8 @@ public sealed class ComputeDevice : IDisposable
 
     /// <summary>
     /// One call at a time runs on a device: the models and forecasters on it take this lock for each
-    /// call (each generated character), so several threads, and several models, may share it.
+    /// call (each generated character), and training holds it, handing it over between steps
+    /// (Training.DeviceTurns), so several threads, models and runs may share it.
     /// </summary>
     internal object Gate { get; } = new();
 
@@ -210,6 +211,28 @@ public sealed class ComputeDevice : IDisposable
     {
         if (disposed)
             throw new ObjectDisposedException(nameof(ComputeDevice), "the ComputeDevice this runs on has been disposed; open a new one");
+    }
+
+    /// <summary>
+    /// Frees what a model, forecaster or lesson owns on this device, once (<paramref name="disposed"/>
+    /// is its flag), under the gate, so after a call in progress on another thread finishes its step.
+    /// A device disposed first took that memory with it.
+    /// </summary>
+    internal void Free(ref bool disposed, params IDisposable[] owned)
+    {
+        lock (Gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            try
+            {
+                foreach (var item in owned) item.Dispose();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The device went first and took the memory with it.
+            }
+        }
     }
 
     /// <summary>Frees the device's memory, kernels and context; a model on it throws <see cref="ObjectDisposedException"/> afterwards.</summary>

@@ -386,21 +386,5 @@ public sealed class TimeSeriesForecaster : IDisposable
     }
 
     /// <summary>Frees the model's device memory.</summary>
-    public void Dispose()
-    {
-        lock (device.Gate)
-        {
-            if (disposed) return;
-            disposed = true;
-            try
-            {
-                evaluator.Dispose();
-                model.Dispose();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The device went first and took the model's memory with it.
-            }
-        }
-    }
+    public void Dispose() => device.Free(ref disposed, evaluator, model);
 }
