@@ -108,15 +108,18 @@ internal static class Gemm
 
     /// <summary>
     /// Register-blocked tiles, the GPU choice: a group of (tile, tile) threads computes a
-    /// (tile·<see cref="Reach"/>)² block of C, each thread <see cref="Reach"/>² outputs at stride
-    /// <c>tile</c> in both dimensions, so every value loaded into shared memory is reused
-    /// <see cref="Reach"/> times from registers. Launch over (ceil(N/B), ceil(M/B)) groups with
+    /// (tile·<see cref="Reach"/>)² block of C, each thread a <see cref="Reach"/> x <see cref="Reach"/>
+    /// block of adjacent rows and columns, so every value loaded into shared memory is reused
+    /// <see cref="Reach"/> times from registers, and each k reads a thread's 4 values of A and 4 of
+    /// B with one 128-bit shared load each (<see cref="Float4"/>): 2 shared loads per 16 FMAs, where
+    /// 4 rows and columns <c>tile</c> apart took 8. Launch over (ceil(N/B), ceil(M/B)) groups with
     /// B = tile·Reach. Shared memory is static, sized for the largest tile
     /// (<see cref="TiledBlockedSharedFloats"/> of <see cref="LaunchPolicy.MaxGemmTile"/>), smaller tiles use
     /// part of it: with a dynamic buffer, pocl (OpenCL on CPUs) let work-groups running at the same
     /// time clobber each other's tiles once the kernel had been launched before (found by CI on OpenCL).
-    /// The A tile's rows are padded by one float so that neighbouring threads, which store
-    /// neighbouring k of one row (coalesced global reads), hit different banks.
+    /// The A tile's rows (one per k) are padded by 4 floats, which keeps them 16-byte aligned and
+    /// spreads the stores of neighbouring threads (neighbouring k of one row, for coalesced global
+    /// reads) over banks, two to a bank at worst.
     /// Out-of-range loads are zero-filled, out-of-range stores skipped; each output sums its
     /// products in increasing k.
     /// </summary>
@@ -160,10 +163,13 @@ internal static class Gemm
     private static void BlockedTile(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, GemmArgs g,
         int tile, int mBlock, int kBegin, int kEnd, int split)
     {
-        int block = tile * Reach, strideA = block + 1;
+        int block = tile * Reach, strideA = block + Reach;
         var shared = SharedMemory.Allocate<float>(MaxTiledBlockedSharedFloats);
         var tileA = shared.SubView(0, tile * strideA);              // [kk][row], kk < tile
         var tileB = shared.SubView(tile * strideA, tile * block);   // [kk][col]
+        // Both tiles start, and their rows lie, at multiples of 4 floats: 16-byte aligned.
+        var quadsA = tileA.Cast<Float4>();
+        var quadsB = tileB.Cast<Float4>();
         int tx = Group.IdxX, ty = Group.IdxY, id = ty * tile + tx, threads = tile * tile;
         int m0 = mBlock * block, n0 = Grid.IdxX * block;
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
@@ -183,9 +189,10 @@ internal static class Gemm
             Group.Barrier();
             for (int kk = 0; kk < tile; kk++)
             {
-                int ar = kk * strideA + ty, bc = kk * block + tx;
-                float a0 = tileA[ar], a1 = tileA[ar + tile], a2 = tileA[ar + 2 * tile], a3 = tileA[ar + 3 * tile];
-                float b0 = tileB[bc], b1 = tileB[bc + tile], b2 = tileB[bc + 2 * tile], b3 = tileB[bc + 3 * tile];
+                var av = quadsA[(kk * strideA) / Reach + ty];
+                var bv = quadsB[(kk * block) / Reach + tx];
+                float a0 = av.X, a1 = av.Y, a2 = av.Z, a3 = av.W;
+                float b0 = bv.X, b1 = bv.Y, b2 = bv.Z, b3 = bv.W;
                 c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
                 c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
                 c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
@@ -193,21 +200,21 @@ internal static class Gemm
             }
             Group.Barrier();
         }
-        int r0 = m0 + ty, q0 = n0 + tx;
+        int r0 = m0 + Reach * ty, q0 = n0 + Reach * tx;
         if (split < 0)
         {
-            StoreRow(c, bias, g, r0, q0, tile, c00, c01, c02, c03);
-            StoreRow(c, bias, g, r0 + tile, q0, tile, c10, c11, c12, c13);
-            StoreRow(c, bias, g, r0 + 2 * tile, q0, tile, c20, c21, c22, c23);
-            StoreRow(c, bias, g, r0 + 3 * tile, q0, tile, c30, c31, c32, c33);
+            StoreRow(c, bias, g, r0, q0, 1, c00, c01, c02, c03);
+            StoreRow(c, bias, g, r0 + 1, q0, 1, c10, c11, c12, c13);
+            StoreRow(c, bias, g, r0 + 2, q0, 1, c20, c21, c22, c23);
+            StoreRow(c, bias, g, r0 + 3, q0, 1, c30, c31, c32, c33);
         }
         else
         {
             int offset = split * g.M * g.N;
-            RawRow(c, offset, g, r0, q0, tile, c00, c01, c02, c03);
-            RawRow(c, offset, g, r0 + tile, q0, tile, c10, c11, c12, c13);
-            RawRow(c, offset, g, r0 + 2 * tile, q0, tile, c20, c21, c22, c23);
-            RawRow(c, offset, g, r0 + 3 * tile, q0, tile, c30, c31, c32, c33);
+            RawRow(c, offset, g, r0, q0, 1, c00, c01, c02, c03);
+            RawRow(c, offset, g, r0 + 1, q0, 1, c10, c11, c12, c13);
+            RawRow(c, offset, g, r0 + 2, q0, 1, c20, c21, c22, c23);
+            RawRow(c, offset, g, r0 + 3, q0, 1, c30, c31, c32, c33);
         }
     }
 
@@ -223,11 +230,11 @@ internal static class Gemm
     }
 
     /// <summary>Shared memory <see cref="TiledBlocked"/> needs for a tile edge.</summary>
-    public static int TiledBlockedSharedFloats(int tile) => tile * (tile * Reach + 1) + tile * tile * Reach;
+    public static int TiledBlockedSharedFloats(int tile) => tile * (tile * Reach + Reach) + tile * tile * Reach;
 
     /// <summary><see cref="TiledBlockedSharedFloats"/> of the largest tile, a constant as static shared memory needs.</summary>
     public const int MaxTiledBlockedSharedFloats =
-        LaunchPolicy.MaxGemmTile * (LaunchPolicy.MaxGemmTile * Reach + 1) + LaunchPolicy.MaxGemmTile * LaunchPolicy.MaxGemmTile * Reach;
+        LaunchPolicy.MaxGemmTile * (LaunchPolicy.MaxGemmTile * Reach + Reach) + LaunchPolicy.MaxGemmTile * LaunchPolicy.MaxGemmTile * Reach;
 
     private static void StoreRow(ArrayView<float> c, ArrayView<float> bias, GemmArgs g, int m, int n, int stride,
         float s0, float s1, float s2, float s3)

@@ -10,8 +10,10 @@ namespace IlgpuLstm.Kernels;
 /// accumulates the 1, 3 or 4 gate sums of unit j0+x for rows b0+y and b0+y+tile over K in
 /// shared-memory tiles, so when the loop ends it holds all its units' gates and applies the cell
 /// at once, with no second pass over gh. Two rows a thread read each W value from shared memory
-/// once for both (6 shared loads per 8 FMAs for an LSTM, against 5 per 4 with one row) while the
-/// lesson's 128 x 512 step still makes 128 groups. W_hh comes transposed (H x G) so the tile
+/// once for both, and the W tile keeps a unit's gates side by side, so one 128-bit load
+/// (<see cref="Float4"/>) reads all four: per k, 2 shared loads of h and 1 of W for an LSTM's 8
+/// FMAs (6 loads with the gates in separate tiles, 5 per 4 FMAs with one row), while the lesson's
+/// 128 x 512 step still makes 128 groups. W_hh comes transposed (H x G) so the tile
 /// loads read consecutive addresses. Each output sums its products in increasing k.
 /// Shared memory is static, sized for <see cref="LaunchPolicy.MaxGemmTile"/> (see Gemm.TiledBlocked).
 /// Launch over (ceil(H/tile), ceil(B/(Rows·tile))) groups. <c>cell</c> is a <see cref="CellCodes"/> value; the cell math is
@@ -34,35 +36,36 @@ internal static class RecurrentStep
         int tx = Group.IdxX, ty = Group.IdxY;
         int j = Grid.IdxX * tile + tx, b = Grid.IdxY * Rows * tile + ty, b2 = b + tile;
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+        // The W tile starts at a multiple of 4 floats (Rows·tile²), so its quads are 16-byte aligned.
+        var weights = shared.SubView(wBase, MaxGates * area).Cast<Float4>();
         for (int k0 = 0; k0 < hidden; k0 += tile)
         {
-            // h tiles [row ty and ty + tile][k tx]; W tiles [gate][k ty][unit tx].
+            // h tiles [row ty and ty + tile][k tx]; the W tile [k ty][unit tx][gate] (4 slots a unit;
+            // an RNN's or GRU's unused ones are never read as values).
             int kh = k0 + tx;
             shared[ty * tile + tx] = b < batch && kh < hidden ? hPrev[b * hidden + kh] : 0f;
             shared[area + ty * tile + tx] = b2 < batch && kh < hidden ? hPrev[b2 * hidden + kh] : 0f;
             int kw = k0 + ty;
             for (int q = 0; q < gates; q++)
-                shared[wBase + area * q + ty * tile + tx] = kw < hidden && j < hidden ? wHhT[kw * g + q * hidden + j] : 0f;
+                shared[wBase + (ty * tile + tx) * MaxGates + q] = kw < hidden && j < hidden ? wHhT[kw * g + q * hidden + j] : 0f;
             Group.Barrier();
             for (int kk = 0; kk < tile; kk++)
             {
                 float a = shared[ty * tile + kk], a2 = shared[area + ty * tile + kk];
-                float w0 = shared[wBase + kk * tile + tx];
-                s0 += a * w0;
-                t0 += a2 * w0;
+                var w = weights[kk * tile + tx];
+                s0 += a * w.X;
+                t0 += a2 * w.X;
                 if (gates > 1)
                 {
-                    float w1 = shared[wBase + area + kk * tile + tx], w2 = shared[wBase + 2 * area + kk * tile + tx];
-                    s1 += a * w1;
-                    s2 += a * w2;
-                    t1 += a2 * w1;
-                    t2 += a2 * w2;
+                    s1 += a * w.Y;
+                    s2 += a * w.Z;
+                    t1 += a2 * w.Y;
+                    t2 += a2 * w.Z;
                 }
                 if (gates > 3)
                 {
-                    float w3 = shared[wBase + 3 * area + kk * tile + tx];
-                    s3 += a * w3;
-                    t3 += a2 * w3;
+                    s3 += a * w.W;
+                    t3 += a2 * w.W;
                 }
             }
             Group.Barrier();

@@ -11,9 +11,10 @@ namespace IlgpuLstm.Cli.Bench;
 /// SASS. Assumptions, stated where they are used:
 /// <list type="bullet">
 /// <item>A GEMM's issue rate is capped by its hot loop's shared loads: a multiprocessor issues 4
-/// warp-wide FFMAs but 1 warp-wide 32-bit shared load a cycle (128 bytes of shared bandwidth), so
-/// L shared loads per FFMA allow min(1, 1 / (4 L)) of the FP32 peak. Latency, bank conflicts and
-/// partial waves are not modelled: the model is a floor for this code, not a prediction.</item>
+/// warp-wide FFMAs but 128 bytes of shared loads a cycle (a warp-wide 32-bit load, or a 128-bit one
+/// every other cycle: <see cref="Sass.Mix"/>), so L cycles of shared loads per FFMA allow
+/// min(1, 1 / (4 L)) of the FP32 peak. Latency, bank conflicts and partial waves are not modelled:
+/// the model is a floor for this code, not a prediction.</item>
 /// <item>Elementwise and one-hot kernels are bound by memory bandwidth (bytes read and written once).</item>
 /// <item>Every launch costs at least <see cref="LaunchFloorMicroseconds"/> on the GPU (launch, ramp
 /// and tail); the host's launch overhead overlaps with the GPU's work and is not counted.</item>
@@ -29,8 +30,8 @@ internal static class GpuStepModel
         public double TotalMs => Launches * Microseconds / 1000;
     }
 
-    /// <summary>The lesson step's launches priced with the SASS mixes of <paramref name="hot"/> (kernel name to its hot loop's shared loads per FFMA).</summary>
-    public static List<Line> Lesson(GpuLimits gpu, IReadOnlyDictionary<string, double> sharedLoadsPerFfma)
+    /// <summary>The lesson step's launches priced with the SASS mixes of <paramref name="sharedCyclesPerFfma"/> (kernel name to its hot loop's cycles of shared loads per FFMA).</summary>
+    public static List<Line> Lesson(GpuLimits gpu, IReadOnlyDictionary<string, double> sharedCyclesPerFfma)
     {
         const int B = 128, T = 100, H = 512, L = 2, V = 83, G = 4 * H, Rows = B * T;
         var policy = new LaunchPolicy(256, GemmVersion.TiledBlocked, LaunchPolicy.MaxGemmTile, 4096, FusedStep: true, Multiprocessors: gpu.Multiprocessors);
@@ -52,7 +53,7 @@ internal static class GpuStepModel
         void Memory(string what, string kernel, int launches, double bytes) => lines.Add(Priced(what, kernel, launches, 0, bytes, 1));
         void Add(string what, string kernel, int launches, double flops, double bytes)
         {
-            double lds = sharedLoadsPerFfma.GetValueOrDefault(kernel, 0);
+            double lds = sharedCyclesPerFfma.GetValueOrDefault(kernel, 0);
             lines.Add(Priced(what, kernel, launches, flops, bytes, lds > 0 ? Math.Min(1, 1 / (4 * lds)) : 1));
         }
         Line Priced(string what, string kernel, int launches, double flops, double bytes, double efficiency)

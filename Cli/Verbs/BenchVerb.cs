@@ -257,7 +257,7 @@ internal static class BenchVerb
         output.WriteLine("generic, their mean width, and stores (global or generic), shared stores (STS) and barriers.");
         output.WriteLine();
         var table = new MarkdownTable("kernel", "target", "registers", "spill bytes", "shared bytes", "occupancy", "instructions",
-            "hot loop FFMA", "hot loop LDS per FFMA", "LDS bits", "loads (generic)", "load bits", "stores", "STS", "BAR");
+            "hot loop FFMA", "hot loop LDS per FFMA", "hot loop shared cycles per FFMA", "LDS bits", "loads (generic)", "load bits", "stores", "STS", "BAR");
         var hotLoads = new Dictionary<string, Dictionary<string, double>>();
         foreach (var kernel in KernelCatalog.All)
             foreach (var (arch, gpu) in new[] { (CudaArchitecture.SM_80, GpuLimits.A100), (CudaArchitecture.SM_90, GpuLimits.H100) })
@@ -277,10 +277,10 @@ internal static class BenchVerb
                 var hot = Sass.HotLoop(code) is { } loop ? Sass.MixOf(loop) : null;
                 var (groups, occupancy, limit) = gpu.Occupancy(256, report.Registers, report.SharedBytes);
                 if (hot is { Ffma: > 0 })
-                    (hotLoads.TryGetValue(gpu.Architecture, out var byKernel) ? byKernel : hotLoads[gpu.Architecture] = [])[kernel.Name] = hot.SharedLoadsPerFfma;
+                    (hotLoads.TryGetValue(gpu.Architecture, out var byKernel) ? byKernel : hotLoads[gpu.Architecture] = [])[kernel.Name] = hot.SharedCyclesPerFfma;
                 table.Add(kernel.Name, gpu.Architecture, Invariant(report.Registers), Invariant(report.SpillStoreBytes), Invariant(report.SharedBytes),
                     $"{occupancy:P0} ({groups} groups, {limit})", Invariant(whole.Instructions),
-                    hot is null ? "no loop" : Invariant(hot.Ffma), Ratio(hot?.SharedLoadsPerFfma), Bits(whole.SharedLoadBits),
+                    hot is null ? "no loop" : Invariant(hot.Ffma), Ratio(hot?.SharedLoadsPerFfma), Ratio(hot?.SharedCyclesPerFfma), Bits(whole.SharedLoadBits),
                     $"{whole.GlobalLoads} ({whole.GenericLoads})", Bits(whole.GlobalLoadBits), Invariant(whole.Stores),
                     Invariant(whole.SharedStores), Invariant(whole.Barriers));
             }
@@ -290,8 +290,9 @@ internal static class BenchVerb
             output.WriteLine();
             output.WriteLine($"## Model of the lesson's training step on an {gpu.Name} ({gpu.Multiprocessors} SMs, {gpu.PeakFp32Tflops} TFLOP/s FP32, {gpu.MemoryTBps} TB/s)");
             output.WriteLine();
-            output.WriteLine("A floor for this code: GEMMs at the issue rate their hot loop's shared loads allow (4 FFMA but 1 shared load");
-            output.WriteLine($"a cycle per multiprocessor), elementwise kernels at memory bandwidth, at least {GpuStepModel.LaunchFloorMicroseconds} µs a launch;");
+            output.WriteLine("A floor for this code: GEMMs at the issue rate their hot loop's shared loads allow (4 FFMA but 128 bytes of");
+            output.WriteLine("shared loads a cycle per multiprocessor: a 32- or 64-bit warp-wide load takes one cycle, a 128-bit one two),");
+            output.WriteLine($"elementwise kernels at memory bandwidth, at least {GpuStepModel.LaunchFloorMicroseconds} µs a launch;");
             output.WriteLine("latency, bank conflicts, partial waves and host launch overhead are not modelled.");
             output.WriteLine();
             output.Write(GpuStepModel.Table(GpuStepModel.Lesson(gpu, hotLoads.GetValueOrDefault(gpu.Architecture) ?? [])));

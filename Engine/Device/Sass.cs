@@ -62,13 +62,23 @@ internal static partial class Sass
     /// <remarks>
     /// Global loads count LDG and generic LD (ILGPU addresses buffers generically, so a global load
     /// is an LD.E unless the compiler proves the space); <see cref="GenericLoads"/> says how many of them are generic.
-    /// Stores likewise (STG, ST).
+    /// Stores likewise (STG, ST). A warp-wide shared load costs max(1, bits / 64) cycles of the
+    /// multiprocessor's 128 bytes a cycle: our tiled kernels' 16 x 16 threads read at most 16
+    /// distinct addresses a warp (the lanes of one thread row; the two rows of a warp read the same
+    /// B values, and A values are broadcast), so a 32- or 64-bit load is one cycle and a 128-bit
+    /// load (16 x 16 bytes) two.
     /// </remarks>
     public sealed record Mix(int Instructions, int Ffma, int SharedLoads, int SharedLoadWords, int SharedStores, int GlobalLoads,
-        int GlobalLoadWords, int GenericLoads, int Stores, int Barriers, int Mufu)
+        int GlobalLoadWords, int GenericLoads, int Stores, int Barriers, int Mufu, int SharedLoadCycles)
     {
-        /// <summary>Shared loads (instructions) per FFMA: what caps a tiled GEMM, which needs both each cycle.</summary>
+        /// <summary>Shared loads (instructions) per FFMA.</summary>
         public double SharedLoadsPerFfma => Ffma == 0 ? double.NaN : (double)SharedLoads / Ffma;
+
+        /// <summary>
+        /// Cycles of shared-memory bandwidth per FFMA (<see cref="SharedLoadCycles"/>): what caps a
+        /// tiled GEMM, which needs both each cycle.
+        /// </summary>
+        public double SharedCyclesPerFfma => Ffma == 0 ? double.NaN : (double)SharedLoadCycles / Ffma;
 
         /// <summary>The global loads' mean width in bits (128: vectorized float4).</summary>
         public double GlobalLoadBits => GlobalLoads == 0 ? double.NaN : 32.0 * GlobalLoadWords / GlobalLoads;
@@ -79,14 +89,14 @@ internal static partial class Sass
 
     public static Mix MixOf(IEnumerable<Instruction> code)
     {
-        int n = 0, ffma = 0, lds = 0, ldsWords = 0, sts = 0, ldg = 0, ldgWords = 0, generic = 0, stores = 0, bar = 0, mufu = 0;
+        int n = 0, ffma = 0, lds = 0, ldsWords = 0, ldsCycles = 0, sts = 0, ldg = 0, ldgWords = 0, generic = 0, stores = 0, bar = 0, mufu = 0;
         foreach (var i in code)
         {
             string op = i.Opcode;
             if (op is "NOP") continue;
             n++;
             if (op.StartsWith("FFMA", StringComparison.Ordinal)) ffma++;
-            else if (op.StartsWith("LDS", StringComparison.Ordinal)) { lds++; ldsWords += Words(op); }
+            else if (op.StartsWith("LDS", StringComparison.Ordinal)) { lds++; ldsWords += Words(op); ldsCycles += Math.Max(1, Words(op) / 2); }
             else if (op.StartsWith("STS", StringComparison.Ordinal)) sts++;
             else if (op.StartsWith("LDG", StringComparison.Ordinal)) { ldg++; ldgWords += Words(op); }
             else if (op.StartsWith("LD.", StringComparison.Ordinal) || op == "LD") { ldg++; generic++; ldgWords += Words(op); }
@@ -94,7 +104,7 @@ internal static partial class Sass
             else if (op.StartsWith("BAR", StringComparison.Ordinal)) bar++;
             else if (op.StartsWith("MUFU", StringComparison.Ordinal)) mufu++;
         }
-        return new Mix(n, ffma, lds, ldsWords, sts, ldg, ldgWords, generic, stores, bar, mufu);
+        return new Mix(n, ffma, lds, ldsWords, sts, ldg, ldgWords, generic, stores, bar, mufu, ldsCycles);
     }
 
     /// <summary>32-bit words an access moves (LDS.128: 4; LDG.E.64: 2; no width: 1).</summary>

@@ -49,6 +49,7 @@ public sealed class SassTests
         var mix = Sass.MixOf(hot);
         Assert.Equal(0.5, mix.SharedLoadsPerFfma);
         Assert.Equal(80, mix.SharedLoadBits);
+        Assert.Equal(0.75, mix.SharedCyclesPerFfma); // the LDS.128 takes two cycles, the 32-bit one one
         Assert.Null(Sass.HotLoop(Sass.Parse("/*0000*/ FFMA R1, R2, R3, R4 ;\n/*0010*/ EXIT ;")));
     }
 
@@ -85,7 +86,7 @@ public sealed class SassTests
     }
 
     [SkippableFact]
-    public void TheRegisterBlockedGemmsHotLoopIsSixteenFfmasPerEightSharedLoads()
+    public void TheRegisterBlockedGemmsHotLoopIsSixteenFfmasPerTwoWideSharedLoads()
     {
         var ptxas = Ptxas.Find(out var why);
         Skip.If(ptxas is null, why);
@@ -99,7 +100,9 @@ public sealed class SassTests
             Ptxas.Assemble(ptxas!, compiler.Ptx(kernel, CudaArchitecture.SM_90), "sm_90", cubin);
             var hot = Sass.MixOf(Sass.HotLoop(Sass.Parse(Sass.Disassemble(cuobjdump!, cubin)))!);
             Assert.Equal(16, hot.Ffma);
-            Assert.Equal(0.5, hot.SharedLoadsPerFfma);
+            Assert.Equal(2.0 / 16, hot.SharedLoadsPerFfma);
+            Assert.Equal(128, hot.SharedLoadBits);
+            Assert.Equal(4.0 / 16, hot.SharedCyclesPerFfma);
         }
         finally
         {
