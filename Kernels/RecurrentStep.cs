@@ -11,8 +11,8 @@ namespace IlgpuLstm.Kernels;
 /// shared-memory tiles, so when the loop ends it holds all its units' gates and applies the cell
 /// at once, with no second pass over gh. Two rows a thread read each W value from shared memory
 /// once for both, and the W tile keeps a unit's gates side by side, so one 128-bit load
-/// (<see cref="Float4"/>) reads all four, and h is read 4 k at a time: per 4 k, 2 128-bit loads of
-/// h and 4 of W for an LSTM's 32 FMAs (24 32-bit loads with the gates in separate tiles), while the lesson's
+/// (<see cref="Float4"/>) reads all four: per k, 2 shared loads of h and 1 of W for an LSTM's 8
+/// FMAs (6 loads with the gates in separate tiles, 5 per 4 FMAs with one row), while the lesson's
 /// 128 x 512 step still makes 128 groups. W_hh comes transposed (H x G) so the tile
 /// loads read consecutive addresses. Each output sums its products in increasing k.
 /// Shared memory is static, sized for <see cref="LaunchPolicy.MaxGemmTile"/> (see Gemm.TiledBlocked).
@@ -25,21 +25,19 @@ internal static class RecurrentStep
     public const int Rows = 2;
 
     private const int MaxGates = 4;
-    private const int SharedFloats = LaunchPolicy.MaxGemmTile * LaunchPolicy.MaxGemmTile * (Rows + MaxGates) + 4;
+    private const int SharedFloats = LaunchPolicy.MaxGemmTile * LaunchPolicy.MaxGemmTile * (Rows + MaxGates);
 
     public static void Forward(ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh, ArrayView<float> gx,
         ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext, int batch, int hidden,
         int cell, int tile)
     {
         var shared = SharedMemory.Allocate<float>(SharedFloats);
-        int gates = CellCodes.Gates(cell), g = gates * hidden, area = tile * tile;
-        int wBase = (Rows * area + 3) / 4 * 4; // 16-byte aligned for the W tile's quads (Rows·tile² is, from tile 2)
+        int gates = CellCodes.Gates(cell), g = gates * hidden, area = tile * tile, wBase = Rows * area;
         int tx = Group.IdxX, ty = Group.IdxY;
         int j = Grid.IdxX * tile + tx, b = Grid.IdxY * Rows * tile + ty, b2 = b + tile;
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+        // The W tile starts at a multiple of 4 floats (Rows·tile²), so its quads are 16-byte aligned.
         var weights = shared.SubView(wBase, MaxGates * area).Cast<Float4>();
-        var rowsH = shared.SubView(0, area).Cast<Float4>();
-        var rowsH2 = shared.SubView(area, area).Cast<Float4>();
         for (int k0 = 0; k0 < hidden; k0 += tile)
         {
             // h tiles [row ty and ty + tile][k tx]; the W tile [k ty][unit tx][gate] (4 slots a unit;
@@ -51,48 +49,30 @@ internal static class RecurrentStep
             for (int q = 0; q < gates; q++)
                 shared[wBase + (ty * tile + tx) * MaxGates + q] = kw < hidden && j < hidden ? wHhT[kw * g + q * hidden + j] : 0f;
             Group.Barrier();
-            if (tile % 4 == 0)
+            for (int kk = 0; kk < tile; kk++)
             {
-                // Rows of the h tiles start at multiples of 4 floats: 4 k of each row in one 128-bit load.
-                for (int kk = 0; kk < tile; kk += 4)
+                float a = shared[ty * tile + kk], a2 = shared[area + ty * tile + kk];
+                var w = weights[kk * tile + tx];
+                s0 += a * w.X;
+                t0 += a2 * w.X;
+                if (gates > 1)
                 {
-                    var a = rowsH[(ty * tile + kk) / 4];
-                    var a2 = rowsH2[(ty * tile + kk) / 4];
-                    Accumulate(gates, a.X, a2.X, weights[kk * tile + tx], ref s0, ref s1, ref s2, ref s3, ref t0, ref t1, ref t2, ref t3);
-                    Accumulate(gates, a.Y, a2.Y, weights[(kk + 1) * tile + tx], ref s0, ref s1, ref s2, ref s3, ref t0, ref t1, ref t2, ref t3);
-                    Accumulate(gates, a.Z, a2.Z, weights[(kk + 2) * tile + tx], ref s0, ref s1, ref s2, ref s3, ref t0, ref t1, ref t2, ref t3);
-                    Accumulate(gates, a.W, a2.W, weights[(kk + 3) * tile + tx], ref s0, ref s1, ref s2, ref s3, ref t0, ref t1, ref t2, ref t3);
+                    s1 += a * w.Y;
+                    s2 += a * w.Z;
+                    t1 += a2 * w.Y;
+                    t2 += a2 * w.Z;
+                }
+                if (gates > 3)
+                {
+                    s3 += a * w.W;
+                    t3 += a2 * w.W;
                 }
             }
-            else
-                for (int kk = 0; kk < tile; kk++)
-                    Accumulate(gates, shared[ty * tile + kk], shared[area + ty * tile + kk], weights[kk * tile + tx],
-                        ref s0, ref s1, ref s2, ref s3, ref t0, ref t1, ref t2, ref t3);
             Group.Barrier();
         }
         if (j >= hidden) return;
         if (b < batch) Epilogue(bHh, gx, gh, cPrev, c, hNext, hPrev, hidden, cell, g, b, j, s0, s1, s2, s3);
         if (b2 < batch) Epilogue(bHh, gx, gh, cPrev, c, hNext, hPrev, hidden, cell, g, b2, j, t0, t1, t2, t3);
-    }
-
-    /// <summary>One k: both rows' h values times the unit's gate weights, into their sums.</summary>
-    private static void Accumulate(int gates, float a, float a2, Float4 w, ref float s0, ref float s1, ref float s2, ref float s3,
-        ref float t0, ref float t1, ref float t2, ref float t3)
-    {
-        s0 += a * w.X;
-        t0 += a2 * w.X;
-        if (gates > 1)
-        {
-            s1 += a * w.Y;
-            s2 += a * w.Z;
-            t1 += a2 * w.Y;
-            t2 += a2 * w.Z;
-        }
-        if (gates > 3)
-        {
-            s3 += a * w.W;
-            t3 += a2 * w.W;
-        }
     }
 
     /// <summary>The cell on one unit of one row, from its gate sums.</summary>
