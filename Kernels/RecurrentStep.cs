@@ -25,18 +25,18 @@ internal static class RecurrentStep
     public const int Rows = 2;
 
     private const int MaxGates = 4;
-    private const int SharedFloats = LaunchPolicy.MaxGemmTile * LaunchPolicy.MaxGemmTile * (Rows + MaxGates);
+    private const int SharedFloats = LaunchPolicy.MaxGemmTile * LaunchPolicy.MaxGemmTile * (Rows + MaxGates) + 4;
 
     public static void Forward(ArrayView<float> hPrev, ArrayView<float> wHhT, ArrayView<float> bHh, ArrayView<float> gx,
         ArrayView<float> gh, ArrayView<float> cPrev, ArrayView<float> c, ArrayView<float> hNext, int batch, int hidden,
         int cell, int tile)
     {
         var shared = SharedMemory.Allocate<float>(SharedFloats);
-        int gates = CellCodes.Gates(cell), g = gates * hidden, area = tile * tile, wBase = Rows * area;
+        int gates = CellCodes.Gates(cell), g = gates * hidden, area = tile * tile;
+        int wBase = (Rows * area + 3) / 4 * 4; // 16-byte aligned for the W tile's quads (Rows·tile² is, from tile 2)
         int tx = Group.IdxX, ty = Group.IdxY;
         int j = Grid.IdxX * tile + tx, b = Grid.IdxY * Rows * tile + ty, b2 = b + tile;
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
-        // The W tile starts at a multiple of 4 floats (Rows·tile²), so its quads are 16-byte aligned.
         var weights = shared.SubView(wBase, MaxGates * area).Cast<Float4>();
         for (int k0 = 0; k0 < hidden; k0 += tile)
         {

@@ -84,6 +84,23 @@ public sealed class KernelTests(CpuDeviceFixture fixture)
     }
 
     /// <summary>
+    /// The fused step kernel itself on the CPU accelerator (whose own policy multiplies and applies
+    /// the cell apart), at tile edges 1, 2 and 4: its W tile is read as 16-byte quads, which must stay
+    /// aligned at every edge. 33 x 70 leaves ragged row and unit blocks.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void TheFusedStepKernelMatchesReferenceAtEveryTileEdge(int tile)
+    {
+        using var device = ComputeDevice.OpenCpu(new CPUDevice(4, 4, 1), p => p with { GroupSize = 16, GemmTile = tile, FusedStep = true });
+        var checks = new KernelChecks(device, seed: 7);
+        foreach (var cell in new[] { CellKind.Lstm, CellKind.Gru, CellKind.Rnn })
+            AssertPassed(checks.RecurrentStep(cell, 33, 70));
+    }
+
+    /// <summary>
     /// The backward step's dh += dG·W_hh with W_hh prepared once. From H = 512 the host packs W_hh
     /// (dG's rows, fewer than 256, stay in place): 530 leaves a ragged last panel, batch 17 a ragged 8-row block.
     /// </summary>
